@@ -61,6 +61,8 @@ class ReferenceLSTM:
         else:
             y_fg = None
             s = sp + y_in[:, None] * squash(spec.g, net_c)           # the CEC, eq. (7)
+        s_flat = s.reshape(-1)                                        # (C*S,) returned as s(t); every
+        s = s_flat.view(C, S)                                         # later use goes through it
         if spec.output_gate:
             net_out = net[lay.out_gate:lay.out_gate + C]
             if spec.peepholes:                                        # output gate sees s(t)
@@ -75,7 +77,7 @@ class ReferenceLSTM:
         yh = torch.cat(gates + [y_c.reshape(-1), y_hid])              # (U,) in the engine's order
         zo = torch.cat([x_t, y_c.reshape(-1), y_hid, one])            # (NO,)
         y = torch.sigmoid(wo @ zo)                                    # (K,)
-        return y, yh, s.reshape(-1)
+        return y, yh, s_flat
 
     def train_sequence(self, inputs, targets=None, *, lr: float = 0.0, momentum: float = 0.0,
                        update: str = "step", velocity: list | None = None) -> np.ndarray:
