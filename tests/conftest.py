@@ -1,0 +1,65 @@
+"""Shared fixtures: the book's table of contents and the site built from the committed chapters."""
+from __future__ import annotations
+
+import fnmatch
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lstm_repro.paths import BUILD_DIR, REPO_ROOT
+
+TOC = REPO_ROOT / "book" / "_toc.yml"
+NOTEBOOKS = REPO_ROOT / "notebooks"
+
+
+def chapter_notebooks() -> list[Path]:
+    """The chapter notebooks ``notebooks/NN_slug.ipynb``, in file-name order."""
+    return sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
+
+
+def toc_pages() -> list[str]:
+    """Every page of the table of contents, in reading order, as docnames (``book/intro``).
+
+    Globs are expanded against the chapter notebooks the way sphinx-external-toc does it
+    (sorted docnames).
+    """
+    toc = yaml.safe_load(TOC.read_text())
+    docnames = [f"notebooks/{nb.stem}" for nb in chapter_notebooks()]
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                pages.append(entry["file"])
+            elif "glob" in entry:
+                pages.extend(sorted(fnmatch.filter(docnames, entry["glob"])))
+            for key in ("sections", "chapters"):
+                walk(entry.get(key, []))
+            for part in entry.get("parts", []):
+                walk(part.get("chapters", []))
+
+    walk(toc.get("chapters", []))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    return pages
+
+
+@pytest.fixture(scope="session")
+def built_site() -> Path:
+    """The HTML site rendered from the committed chapters (``make test-site``), built once a session.
+
+    Uses the tools of the interpreter running pytest, without touching ``.venv``'s set-up.
+    """
+    bin_dir = Path(sys.executable).parent
+    proc = subprocess.run(
+        ["make", "test-site", "SETUP=", f"BIN={bin_dir}", f"BUILD={BUILD_DIR}"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"make test-site failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+    site = BUILD_DIR / "test-site"
+    assert (site / "index.html").is_file(), f"no index.html in {site}"
+    return site
