@@ -22,6 +22,7 @@ units, momentum, one-hot inputs (only the active input's column is touched at ea
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -47,285 +48,305 @@ def _apply_update(w, g, mask, v, lr, momentum):
         g[i] = 0.0
 
 
-@njit(cache=True)
-def _run_sequence(wh, wo, wp, mh, mo, mp, vh, vo, vp, dims, sq,
-                  x, xi, targets, lr, momentum, mode, out, trace):
-    """Run one sequence from reset state; learn online if ``mode`` > 0.
+def _make_kernel(dims: tuple, sq: tuple):
+    """Compile the sequence kernel for one architecture.
 
-    wh (U, NZ), wo (K, NO), wp (C, 3, S): weights, changed in place when learning.
-    mh, mo, mp: connection masks (same shapes).  vh, vo, vp: momentum buffers (same shapes).
-    dims: [I, K, C, S, H, off_out, off_fg, off_cell, off_hid, has_og, has_fg, has_peep].
-    sq: [g_a, g_b, h_a, h_b], squashers y = a*logistic(x) - b (a == 0: identity).
-    x (T, I) dense inputs, or xi (T,) one-hot input indices (then x has 0 rows).
-    targets (T, K): NaN where an output has no target.  mode: 0 forward only, 1 update after every
-    step with a target, 2 accumulate and update at the end of the sequence.
-    out (T, K) receives the outputs; trace (T, U + CS) receives y_h(t) and s(t) if it has T rows.
+    The sizes and flags are closure constants, so numba specialises the loops to them (dead branches
+    removed, short loops unrolled); ``cache=True`` keys the on-disk cache on their values.
+    dims = (I, K, C, S, H, U, NZ, NO, off_out, off_fg, off_cell, off_hid, has_og, has_fg, has_peep);
+    sq = (g_a, g_b, h_a, h_b): the squashers y = a*logistic(x) - b (a == 0: the identity).
     """
-    I, K, C, S, H = dims[0], dims[1], dims[2], dims[3], dims[4]
-    off_out, off_fg, off_cell, off_hid = dims[5], dims[6], dims[7], dims[8]
-    has_og, has_fg, has_peep = dims[9] == 1, dims[10] == 1, dims[11] == 1
-    g_a, g_b, h_a, h_b = sq[0], sq[1], sq[2], sq[3]
-    onehot = xi.shape[0] > 0
-    T = targets.shape[0]
-    U, NZ = wh.shape
-    NO = wo.shape[1]
+    I, K, C, S, H, U, NZ, NO, off_out, off_fg, off_cell, off_hid, has_og, has_fg, has_peep = dims
+    g_a, g_b, h_a, h_b = sq
     CS = C * S
-    learn = mode > 0
-    record = trace.shape[0] == T
 
-    z = np.zeros(NZ)            # [x(t) | y_h(t-1) | 1]; input part unused when one-hot
-    z[NZ - 1] = 1.0
-    zo = np.zeros(NO)           # [x(t) | y_c(t) | y_hid(t) | 1]
-    zo[NO - 1] = 1.0
-    net = np.zeros(U)
-    yh = np.zeros(U)            # y_h(t)
-    dnet = np.zeros(U)          # f'(net) of gates and hidden units
-    s = np.zeros(CS)            # s_c(t), s_c(0) = 0
-    s_prev = np.zeros(CS)
-    gval = np.zeros(CS)         # g(net_c)
-    dgval = np.zeros(CS)        # g'(net_c)
-    hval = np.zeros(CS)         # h(s_c)
-    dhval = np.zeros(CS)        # h'(s_c)
-    yin = np.ones(C)
-    yfg = np.ones(C)
-    yout = np.ones(C)
-    neto = np.zeros(K)
-    yo = np.zeros(K)
-    eo = np.zeros(K)
-    back = np.zeros(CS)         # sum_k w_kc e_k: error arriving at cell output y_c
-    # state derivatives (eqs. 25, 27): ds_c/dw for weights into cell c, its input gate, its forget gate
-    dsc = np.zeros((CS, NZ))
-    dsi = np.zeros((CS, NZ))
-    dsf = np.zeros((CS, NZ)) if has_fg else np.zeros((0, NZ))
-    dpi = np.zeros((CS, S))     # ds_c/dw for peepholes (cell v -> input gate of c's block)
-    dpf = np.zeros((CS, S))     # ... -> forget gate
-    gh = np.zeros_like(wh)      # accumulated -dE/dw
-    go = np.zeros_like(wo)
-    gp = np.zeros_like(wp)
+    @njit(cache=True)
+    def run(wh, wo, wp, mh, mo, mp, vh, vo, vp, x, xi, targets, starts, lr, momentum, mode,
+            out, trace):
+        """Run sequences ``starts[i]:starts[i+1]`` of the time axis, each from reset state, and learn
+        on-line if ``mode`` > 0.
 
-    for t in range(T):
-        # ---- forward: hidden units see x(t) and y_h(t-1) (Section 5, order of computation)
-        idx = -1
-        if onehot:
-            idx = xi[t]
-        else:
-            for m in range(I):
-                z[m] = x[t, m]
-        for u in range(U):
-            z[I + u] = yh[u]
-        for u in range(U):
-            acc = 0.0
-            if onehot:
-                acc = wh[u, idx]
-            else:
-                for m in range(I):
-                    acc += wh[u, m] * z[m]
-            for m in range(I, NZ):
-                acc += wh[u, m] * z[m]
-            net[u] = acc
-        for c in range(CS):
-            s_prev[c] = s[c]
-        if has_peep:                       # input and forget gates peek at s(t-1)
-            for j in range(C):
-                for v in range(S):
-                    net[j] += wp[j, 0, v] * s_prev[j * S + v]
+        wh (U, NZ), wo (K, NO), wp (C, 3, S): weights, changed in place when learning.
+        mh, mo, mp: connection masks (same shapes).  vh, vo, vp: momentum buffers (same shapes).
+        x (T, I) dense inputs, or xi (T,) one-hot input indices (then x has 0 rows).
+        targets (T, K): NaN where an output has no target.  mode: 0 forward only, 1 update after
+        every step with a target, 2 sum the contributions and update at the end of each sequence.
+        out (T, K) receives the outputs; trace (T, U + CS) receives y_h(t), s(t) if it has T rows.
+        """
+        onehot = xi.shape[0] > 0
+        learn = mode > 0
+        record = trace.shape[0] == targets.shape[0]
+
+        z = np.zeros(NZ)            # [x(t) | y_h(t-1) | 1]; input part unused when one-hot
+        z[NZ - 1] = 1.0
+        zo = np.zeros(NO)           # [x(t) | y_c(t) | y_hid(t) | 1]
+        zo[NO - 1] = 1.0
+        net = np.zeros(U)
+        yh = np.zeros(U)            # y_h(t)
+        dnet = np.zeros(U)          # f'(net) of gates and hidden units
+        s = np.zeros(CS)            # s_c(t), s_c(0) = 0
+        s_prev = np.zeros(CS)
+        gval = np.zeros(CS)         # g(net_c)
+        dgval = np.zeros(CS)        # g'(net_c)
+        hval = np.zeros(CS)         # h(s_c)
+        dhval = np.zeros(CS)        # h'(s_c)
+        yin = np.ones(C)
+        yfg = np.ones(C)
+        yout = np.ones(C)
+        yo = np.zeros(K)
+        eo = np.zeros(K)
+        back = np.zeros(CS)         # sum_k w_kc e_k: error arriving at cell output y_c
+        # state derivatives (eqs. 25, 27): ds_c/dw for weights into cell c, its input gate, its
+        # forget gate; and for the peepholes from cell v of c's block to its input / forget gate
+        dsc = np.zeros((CS, NZ))
+        dsi = np.zeros((CS, NZ))
+        dsf = np.zeros((CS if has_fg else 0, NZ))
+        dpi = np.zeros((CS, S))
+        dpf = np.zeros((CS, S))
+        gh = np.zeros_like(wh)      # accumulated -dE/dw
+        go = np.zeros_like(wo)
+        gp = np.zeros_like(wp)
+
+        for i in range(starts.shape[0] - 1):
+            # reset at the start of each sequence (Section 5: activations reset, s_c(0) = 0)
+            yh[:] = 0.0
+            s[:] = 0.0
+            if learn:
+                dsc[:] = 0.0
+                dsi[:] = 0.0
+                dsf[:] = 0.0
+                dpi[:] = 0.0
+                dpf[:] = 0.0
+            for t in range(starts[i], starts[i + 1]):
+                # ---- forward: hidden units see x(t) and y_h(t-1) (Section 5, order of computation)
+                idx = -1
+                if onehot:
+                    idx = xi[t]
+                else:
+                    for m in range(I):
+                        z[m] = x[t, m]
+                for u in range(U):
+                    z[I + u] = yh[u]
+                for u in range(U):
+                    acc = 0.0
+                    if onehot:
+                        acc = wh[u, idx]
+                    else:
+                        for m in range(I):
+                            acc += wh[u, m] * z[m]
+                    for m in range(I, NZ):
+                        acc += wh[u, m] * z[m]
+                    net[u] = acc
+                for c in range(CS):
+                    s_prev[c] = s[c]
+                if has_peep:                       # input and forget gates peek at s(t-1)
+                    for j in range(C):
+                        for v in range(S):
+                            net[j] += wp[j, 0, v] * s_prev[j * S + v]
+                            if has_fg:
+                                net[off_fg + j] += wp[j, 1, v] * s_prev[j * S + v]
+                for j in range(C):
+                    y = _logistic(net[j])
+                    yin[j] = y
+                    dnet[j] = y * (1.0 - y)
                     if has_fg:
-                        net[off_fg + j] += wp[j, 1, v] * s_prev[j * S + v]
-        for j in range(C):
-            y = _logistic(net[j])
-            yin[j] = y
-            dnet[j] = y * (1.0 - y)
-            if has_fg:
-                y = _logistic(net[off_fg + j])
-                yfg[j] = y
-                dnet[off_fg + j] = y * (1.0 - y)
-        for c in range(CS):                # the CEC: s(t) = y_fg s(t-1) + y_in g(net_c)
-            j = c // S
-            n = net[off_cell + c]
-            if g_a == 0.0:
-                gval[c] = n
-                dgval[c] = 1.0
-            else:
-                y = _logistic(n)
-                gval[c] = g_a * y - g_b
-                dgval[c] = g_a * y * (1.0 - y)
-            s[c] = yfg[j] * s_prev[c] + yin[j] * gval[c]
-            if h_a == 0.0:
-                hval[c] = s[c]
-                dhval[c] = 1.0
-            else:
-                y = _logistic(s[c])
-                hval[c] = h_a * y - h_b
-                dhval[c] = h_a * y * (1.0 - y)
-        if has_og:                         # output gate after the cell update: peeks at s(t)
-            for j in range(C):
-                n = net[off_out + j]
-                if has_peep:
-                    for v in range(S):
-                        n += wp[j, 2, v] * s[j * S + v]
-                net[off_out + j] = n
-                y = _logistic(n)
-                yout[j] = y
-                dnet[off_out + j] = y * (1.0 - y)
-        for j in range(C):
-            yh[j] = yin[j]
-            if has_og:
-                yh[off_out + j] = yout[j]
-            if has_fg:
-                yh[off_fg + j] = yfg[j]
-        for c in range(CS):                # y_c = y_out h(s_c)
-            yh[off_cell + c] = yout[c // S] * hval[c]
-        for i in range(H):
-            y = _logistic(net[off_hid + i])
-            yh[off_hid + i] = y
-            dnet[off_hid + i] = y * (1.0 - y)
-        # ---- output units see x(t), y_c(t), y_hid(t)
-        if not onehot:
-            for m in range(I):
-                zo[m] = z[m]
-        for c in range(CS + H):
-            zo[I + c] = yh[off_cell + c]
-        for k in range(K):
-            acc = 0.0
-            if onehot:
-                acc = wo[k, idx]
-            else:
-                for m in range(I):
-                    acc += wo[k, m] * zo[m]
-            for m in range(I, NO):
-                acc += wo[k, m] * zo[m]
-            neto[k] = acc
-            yo[k] = _logistic(acc)
-            out[t, k] = yo[k]
-        if record:
-            for u in range(U):
-                trace[t, u] = yh[u]
-            for c in range(CS):
-                trace[t, U + c] = s[c]
-        if not learn:
-            continue
+                        y = _logistic(net[off_fg + j])
+                        yfg[j] = y
+                        dnet[off_fg + j] = y * (1.0 - y)
+                for c in range(CS):                # the CEC: s(t) = y_fg s(t-1) + y_in g(net_c)
+                    j = c // S
+                    n = net[off_cell + c]
+                    if g_a == 0.0:
+                        gval[c] = n
+                        dgval[c] = 1.0
+                    else:
+                        y = _logistic(n)
+                        gval[c] = g_a * y - g_b
+                        dgval[c] = g_a * y * (1.0 - y)
+                    s[c] = yfg[j] * s_prev[c] + yin[j] * gval[c]
+                    if h_a == 0.0:
+                        hval[c] = s[c]
+                        dhval[c] = 1.0
+                    else:
+                        y = _logistic(s[c])
+                        hval[c] = h_a * y - h_b
+                        dhval[c] = h_a * y * (1.0 - y)
+                if has_og:                         # output gate after the cell update: peeks at s(t)
+                    for j in range(C):
+                        n = net[off_out + j]
+                        if has_peep:
+                            for v in range(S):
+                                n += wp[j, 2, v] * s[j * S + v]
+                        net[off_out + j] = n
+                        y = _logistic(n)
+                        yout[j] = y
+                        dnet[off_out + j] = y * (1.0 - y)
+                for j in range(C):
+                    yh[j] = yin[j]
+                    if has_og:
+                        yh[off_out + j] = yout[j]
+                    if has_fg:
+                        yh[off_fg + j] = yfg[j]
+                for c in range(CS):                # y_c = y_out h(s_c)
+                    yh[off_cell + c] = yout[c // S] * hval[c]
+                for i in range(H):
+                    y = _logistic(net[off_hid + i])
+                    yh[off_hid + i] = y
+                    dnet[off_hid + i] = y * (1.0 - y)
+                # ---- output units see x(t), y_c(t), y_hid(t)
+                if not onehot:
+                    for m in range(I):
+                        zo[m] = z[m]
+                for c in range(CS + H):
+                    zo[I + c] = yh[off_cell + c]
+                for k in range(K):
+                    acc = 0.0
+                    if onehot:
+                        acc = wo[k, idx]
+                    else:
+                        for m in range(I):
+                            acc += wo[k, m] * zo[m]
+                    for m in range(I, NO):
+                        acc += wo[k, m] * zo[m]
+                    yo[k] = _logistic(acc)
+                    out[t, k] = yo[k]
+                if record:
+                    for u in range(U):
+                        trace[t, u] = yh[u]
+                    for c in range(CS):
+                        trace[t, U + c] = s[c]
+                if not learn:
+                    continue
 
-        # ---- forward recursions of ds_c/dw (eqs. 25, 27; with forget gates Gers et al. 2000)
-        for c in range(CS):
-            j = c // S
-            a_c = dgval[c] * yin[j]            # ds_c/dnet_c
-            a_i = gval[c] * dnet[j]            # ds_c/dnet_in
-            if has_fg:
-                a_f = s_prev[c] * dnet[off_fg + j]
-                d = yfg[j]
-                for m in range(NZ):
-                    dsc[c, m] *= d
-                    dsi[c, m] *= d
-                    dsf[c, m] *= d
-                if onehot:
-                    dsc[c, idx] += a_c
-                    dsi[c, idx] += a_i
-                    dsf[c, idx] += a_f
-                else:
-                    for m in range(I):
-                        dsc[c, m] += a_c * z[m]
-                        dsi[c, m] += a_i * z[m]
-                        dsf[c, m] += a_f * z[m]
-                for m in range(I, NZ):
-                    dsc[c, m] += a_c * z[m]
-                    dsi[c, m] += a_i * z[m]
-                    dsf[c, m] += a_f * z[m]
-                if has_peep:
-                    for v in range(S):
-                        dpi[c, v] = d * dpi[c, v] + a_i * s_prev[j * S + v]
-                        dpf[c, v] = d * dpf[c, v] + a_f * s_prev[j * S + v]
-            else:                              # 1997 cell: ds(t)/ds(t-1) = 1
-                if onehot:
-                    dsc[c, idx] += a_c
-                    dsi[c, idx] += a_i
-                else:
-                    for m in range(I):
-                        dsc[c, m] += a_c * z[m]
-                        dsi[c, m] += a_i * z[m]
-                for m in range(I, NZ):
-                    dsc[c, m] += a_c * z[m]
-                    dsi[c, m] += a_i * z[m]
-                if has_peep:
-                    for v in range(S):
-                        dpi[c, v] += a_i * s_prev[j * S + v]
+                # ---- forward recursions of ds_c/dw (eqs. 25, 27; with forget gates Gers et al. 2000)
+                for c in range(CS):
+                    j = c // S
+                    a_c = dgval[c] * yin[j]            # ds_c/dnet_c
+                    a_i = gval[c] * dnet[j]            # ds_c/dnet_in
+                    if has_fg:
+                        a_f = s_prev[c] * dnet[off_fg + j]
+                        d = yfg[j]
+                        for m in range(NZ):
+                            dsc[c, m] *= d
+                            dsi[c, m] *= d
+                            dsf[c, m] *= d
+                        if onehot:
+                            dsc[c, idx] += a_c
+                            dsi[c, idx] += a_i
+                            dsf[c, idx] += a_f
+                        else:
+                            for m in range(I):
+                                dsc[c, m] += a_c * z[m]
+                                dsi[c, m] += a_i * z[m]
+                                dsf[c, m] += a_f * z[m]
+                        for m in range(I, NZ):
+                            dsc[c, m] += a_c * z[m]
+                            dsi[c, m] += a_i * z[m]
+                            dsf[c, m] += a_f * z[m]
+                        if has_peep:
+                            for v in range(S):
+                                dpi[c, v] = d * dpi[c, v] + a_i * s_prev[j * S + v]
+                                dpf[c, v] = d * dpf[c, v] + a_f * s_prev[j * S + v]
+                    else:                              # 1997 cell: ds(t)/ds(t-1) = 1
+                        if onehot:
+                            dsc[c, idx] += a_c
+                            dsi[c, idx] += a_i
+                        else:
+                            for m in range(I):
+                                dsc[c, m] += a_c * z[m]
+                                dsi[c, m] += a_i * z[m]
+                        for m in range(I, NZ):
+                            dsc[c, m] += a_c * z[m]
+                            dsi[c, m] += a_i * z[m]
+                        if has_peep:
+                            for v in range(S):
+                                dpi[c, v] += a_i * s_prev[j * S + v]
 
-        # ---- truncated backward pass at steps with a target (eqs. 19-28)
-        has_target = False
-        for k in range(K):
-            tk = targets[t, k]
-            if math.isnan(tk):
-                eo[k] = 0.0
-            else:
-                has_target = True
-                eo[k] = yo[k] * (1.0 - yo[k]) * (tk - yo[k])      # eq. 19
-        if not has_target:
-            continue
-        for k in range(K):                                       # eq. 22 for output units
-            if onehot:
-                go[k, idx] += eo[k]
-            else:
-                for m in range(I):
-                    go[k, m] += eo[k] * zo[m]
-            for m in range(I, NO):
-                go[k, m] += eo[k] * zo[m]
-        for c in range(CS):
-            acc = 0.0
-            for k in range(K):
-                acc += wo[k, I + c] * eo[k]
-            back[c] = acc
-        for i in range(H):                                       # conventional hidden units (eq. 20)
-            acc = 0.0
-            for k in range(K):
-                acc += wo[k, I + CS + i] * eo[k]
-            e = dnet[off_hid + i] * acc
-            u = off_hid + i
-            if onehot:
-                gh[u, idx] += e
-            else:
-                for m in range(I):
-                    gh[u, m] += e * z[m]
-            for m in range(I, NZ):
-                gh[u, m] += e * z[m]
-        if has_og:                                               # output gates (eq. 21)
-            for j in range(C):
-                acc = 0.0
-                for v in range(S):
-                    acc += hval[j * S + v] * back[j * S + v]
-                e = dnet[off_out + j] * acc
-                u = off_out + j
-                if onehot:
-                    gh[u, idx] += e
-                else:
-                    for m in range(I):
+                # ---- truncated backward pass at steps with a target (eqs. 19-28)
+                has_target = False
+                for k in range(K):
+                    tk = targets[t, k]
+                    if math.isnan(tk):
+                        eo[k] = 0.0
+                    else:
+                        has_target = True
+                        eo[k] = yo[k] * (1.0 - yo[k]) * (tk - yo[k])      # eq. 19
+                if not has_target:
+                    continue
+                for k in range(K):                                       # eq. 22 for output units
+                    if onehot:
+                        go[k, idx] += eo[k]
+                    else:
+                        for m in range(I):
+                            go[k, m] += eo[k] * zo[m]
+                    for m in range(I, NO):
+                        go[k, m] += eo[k] * zo[m]
+                for c in range(CS):
+                    acc = 0.0
+                    for k in range(K):
+                        acc += wo[k, I + c] * eo[k]
+                    back[c] = acc
+                for i in range(H):                                       # conventional hidden units (eq. 20)
+                    acc = 0.0
+                    for k in range(K):
+                        acc += wo[k, I + CS + i] * eo[k]
+                    e = dnet[off_hid + i] * acc
+                    u = off_hid + i
+                    if onehot:
+                        gh[u, idx] += e
+                    else:
+                        for m in range(I):
+                            gh[u, m] += e * z[m]
+                    for m in range(I, NZ):
                         gh[u, m] += e * z[m]
-                for m in range(I, NZ):
-                    gh[u, m] += e * z[m]
-                if has_peep:
-                    for v in range(S):
-                        gp[j, 2, v] += e * s[j * S + v]
-        for c in range(CS):                                      # internal states (eqs. 23-28)
-            j = c // S
-            es = yout[j] * dhval[c] * back[c]
-            if es == 0.0:
-                continue
-            for m in range(NZ):
-                gh[off_cell + c, m] += es * dsc[c, m]
-                gh[j, m] += es * dsi[c, m]
-            if has_fg:
-                for m in range(NZ):
-                    gh[off_fg + j, m] += es * dsf[c, m]
-            if has_peep:
-                for v in range(S):
-                    gp[j, 0, v] += es * dpi[c, v]
-                    gp[j, 1, v] += es * dpf[c, v]
-        if mode == 1:
-            _apply_update(wh.ravel(), gh.ravel(), mh.ravel(), vh.ravel(), lr, momentum)
-            _apply_update(wo.ravel(), go.ravel(), mo.ravel(), vo.ravel(), lr, momentum)
-            _apply_update(wp.ravel(), gp.ravel(), mp.ravel(), vp.ravel(), lr, momentum)
-    if mode == 2:
-        _apply_update(wh.ravel(), gh.ravel(), mh.ravel(), vh.ravel(), lr, momentum)
-        _apply_update(wo.ravel(), go.ravel(), mo.ravel(), vo.ravel(), lr, momentum)
-        _apply_update(wp.ravel(), gp.ravel(), mp.ravel(), vp.ravel(), lr, momentum)
+                if has_og:                                               # output gates (eq. 21)
+                    for j in range(C):
+                        acc = 0.0
+                        for v in range(S):
+                            acc += hval[j * S + v] * back[j * S + v]
+                        e = dnet[off_out + j] * acc
+                        u = off_out + j
+                        if onehot:
+                            gh[u, idx] += e
+                        else:
+                            for m in range(I):
+                                gh[u, m] += e * z[m]
+                        for m in range(I, NZ):
+                            gh[u, m] += e * z[m]
+                        if has_peep:
+                            for v in range(S):
+                                gp[j, 2, v] += e * s[j * S + v]
+                for c in range(CS):                                      # internal states (eqs. 23-28)
+                    j = c // S
+                    es = yout[j] * dhval[c] * back[c]
+                    if es == 0.0:
+                        continue
+                    for m in range(NZ):
+                        gh[off_cell + c, m] += es * dsc[c, m]
+                        gh[j, m] += es * dsi[c, m]
+                    if has_fg:
+                        for m in range(NZ):
+                            gh[off_fg + j, m] += es * dsf[c, m]
+                    if has_peep:
+                        for v in range(S):
+                            gp[j, 0, v] += es * dpi[c, v]
+                            gp[j, 1, v] += es * dpf[c, v]
+                if mode == 1:
+                    _apply_update(wh.ravel(), gh.ravel(), mh.ravel(), vh.ravel(), lr, momentum)
+                    _apply_update(wo.ravel(), go.ravel(), mo.ravel(), vo.ravel(), lr, momentum)
+                    _apply_update(wp.ravel(), gp.ravel(), mp.ravel(), vp.ravel(), lr, momentum)
+            if mode == 2:
+                _apply_update(wh.ravel(), gh.ravel(), mh.ravel(), vh.ravel(), lr, momentum)
+                _apply_update(wo.ravel(), go.ravel(), mo.ravel(), vo.ravel(), lr, momentum)
+                _apply_update(wp.ravel(), gp.ravel(), mp.ravel(), vp.ravel(), lr, momentum)
+
+    return run
+
+
+@functools.lru_cache(maxsize=None)
+def _kernel(dims: tuple, sq: tuple):
+    """The compiled kernel for one architecture (compiled once per process, cached on disk)."""
+    return _make_kernel(tuple(int(d) for d in dims), tuple(float(a) for a in sq))
 
 
 _NO_ROWS_F = np.zeros((0, 0))
@@ -353,14 +374,13 @@ class Network:
                                  for w in (weights.wh, weights.wo, weights.wp)))
         self.velocity = Weights(np.zeros_like(lay.mask_h), np.zeros_like(lay.mask_o),
                                 np.zeros_like(lay.mask_p))
-        self._dims = np.array([spec.n_inputs, spec.n_outputs, spec.n_blocks, spec.block_size,
-                               spec.n_hidden, lay.out_gate, lay.forget_gate, lay.cell, lay.hidden,
-                               int(spec.output_gate), int(spec.forget_gate), int(spec.peepholes)],
-                              dtype=np.int64)
-        self._sq = np.array([*SQUASHERS[spec.g][:2], *SQUASHERS[spec.h][:2]], dtype=np.float64)
+        dims = (spec.n_inputs, spec.n_outputs, spec.n_blocks, spec.block_size, spec.n_hidden,
+                spec.n_units, lay.n_src, lay.n_osrc, lay.out_gate, lay.forget_gate, lay.cell,
+                lay.hidden, spec.output_gate, spec.forget_gate, spec.peepholes)
+        self._kernel = _kernel(dims, (*SQUASHERS[spec.g][:2], *SQUASHERS[spec.h][:2]))
 
     # ------------------------------------------------------------------ running sequences
-    def _run(self, inputs, onehot, targets, lr, momentum, mode, trace=False):
+    def _run(self, inputs, onehot, targets, lr, momentum, mode, trace=False, starts=None):
         spec = self.spec
         if onehot is not None:
             xi = np.ascontiguousarray(onehot, dtype=np.int64)
@@ -380,12 +400,12 @@ class Network:
         targets = np.ascontiguousarray(targets, dtype=np.float64)
         if targets.shape != (T, spec.n_outputs):
             raise ValueError(f"targets must have shape ({T}, {spec.n_outputs}), got {targets.shape}")
+        starts = np.array([0, T], dtype=np.int64) if starts is None else starts
         out = np.empty((T, spec.n_outputs))
         tr = np.zeros((T, spec.n_units + spec.n_cells)) if trace else _NO_ROWS_F
         w, v, lay = self.weights, self.velocity, self.layout
-        _run_sequence(w.wh, w.wo, w.wp, lay.mask_h, lay.mask_o, lay.mask_p, v.wh, v.wo, v.wp,
-                      self._dims, self._sq, x, xi, targets, float(lr), float(momentum),
-                      _MODE_CODE[mode], out, tr)
+        self._kernel(w.wh, w.wo, w.wp, lay.mask_h, lay.mask_o, lay.mask_p, v.wh, v.wo, v.wp,
+                     x, xi, targets, starts, float(lr), float(momentum), _MODE_CODE[mode], out, tr)
         return (out, tr) if trace else out
 
     def forward(self, inputs=None, *, onehot=None) -> np.ndarray:
@@ -404,6 +424,28 @@ class Network:
         if update not in UPDATE_MODES:
             raise ValueError(f"update={update!r} is not valid; valid values: {', '.join(UPDATE_MODES)}")
         return self._run(inputs, onehot, targets, lr, momentum, update)
+
+    def train_sequences(self, sequences, *, lr: float, momentum: float = 0.0,
+                        update: str = "step") -> list[np.ndarray]:
+        """Learn from several sequences in order, in one call of the compiled kernel (the same
+        result as calling :meth:`train_sequence` on each; cheaper for short sequences).
+
+        ``sequences``: objects with ``targets`` (T, K) and either ``onehot`` (T,) or ``inputs``
+        (T, I), such as :class:`lstm_repro.tasks.base.Sequence`.  Returns each one's outputs.
+        """
+        if update not in UPDATE_MODES:
+            raise ValueError(f"update={update!r} is not valid; valid values: {', '.join(UPDATE_MODES)}")
+        if not sequences:
+            return []
+        lengths = [len(seq.targets) for seq in sequences]
+        starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        targets = np.concatenate([seq.targets for seq in sequences])
+        if all(getattr(seq, "onehot", None) is not None for seq in sequences):
+            inputs, onehot = None, np.concatenate([seq.onehot for seq in sequences])
+        else:
+            inputs, onehot = np.concatenate([seq.inputs for seq in sequences]), None
+        out = self._run(inputs, onehot, targets, lr, momentum, update, starts=starts)
+        return np.split(out, starts[1:-1])
 
     def trace(self, inputs=None, *, onehot=None) -> dict:
         """Forward pass that also returns every unit's activation and every cell state over time."""

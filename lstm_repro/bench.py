@@ -1,0 +1,132 @@
+"""Speed benchmark: cost per time step of on-line training, engine vs PyTorch, in one run.
+
+For each case (a Table 10 row and a sequence like its task's) it measures forward + truncated
+gradient + update per time step for (1) the numba engine, (2) the PyTorch reference module run
+eagerly (:mod:`lstm_repro.reference`), and (3) ``torch.nn.LSTM`` (fused, batch 1, as many cells,
+forward + backward over the same sequence, plus an SGD step).  Speed is reported as ratios measured in
+the same process, never as absolute thresholds in tests.
+"""
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .engine import Network
+from .provenance import collect
+from .reference import ReferenceLSTM
+from .rows import ROWS
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str            # the Table 10 row
+    length: int          # time steps per sequence
+    every_step: bool     # targets at every step (Reber) or only at the end
+    onehot: bool         # inputs one-hot (Experiments 1 and 2)
+
+
+CASES = (
+    Case("4-1", 1000, False, False),   # adding problem, T = 1000 (Table 7's longest)
+    Case("1-2", 12, True, True),       # embedded Reber, 3 blocks x 2, targets at every step
+    Case("2c-1", 54, False, True),     # 2c, p = q = 50: 54 one-hot inputs
+    Case("2c-5", 1004, False, True),   # 2c, p = q = 1000: 1004 one-hot inputs
+)
+
+
+def _sequence(case: Case, rng: np.random.Generator):
+    spec = ROWS[case.name].spec
+    T, I, K = case.length, spec.n_inputs, spec.n_outputs
+    if case.onehot:
+        idx = rng.integers(0, I, T)
+        x = np.eye(I)[idx]
+    else:
+        idx, x = None, np.stack([rng.uniform(-1, 1, T), (rng.uniform(size=T) < 0.01) * 1.0], 1)
+    targets = rng.uniform(size=(T, K))
+    if not case.every_step:
+        targets[:-1] = np.nan
+    return x, idx, targets
+
+
+def _time_per_step(fn, steps_per_call: int, min_seconds: float) -> float:
+    """Microseconds per time step: repeat ``fn`` until ``min_seconds`` have passed (after a warm-up)."""
+    fn()
+    calls, start = 0, time.perf_counter()
+    while True:
+        fn()
+        calls += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_seconds:
+            return elapsed / calls / steps_per_call * 1e6
+
+
+def bench_case(case: Case, min_seconds: float = 1.0, seed: int = 0) -> dict:
+    row = ROWS[case.name]
+    spec, lr = row.spec, row.lr
+    rng = np.random.default_rng(seed)
+    x, idx, targets = _sequence(case, rng)
+    T = case.length
+
+    net = Network(spec, seed=seed)
+    if idx is not None:
+        engine = lambda: net.train_sequence(targets=targets, onehot=idx, lr=lr)  # noqa: E731
+    else:
+        engine = lambda: net.train_sequence(x, targets, lr=lr)  # noqa: E731
+
+    ref = ReferenceLSTM(spec, net.weights.copy())
+    eager = lambda: ref.train_sequence(x, targets, lr=lr, update="step")  # noqa: E731
+
+    torch.manual_seed(seed)
+    lstm = torch.nn.LSTM(spec.n_inputs, spec.n_cells, dtype=torch.float64)
+    readout = torch.nn.Linear(spec.n_cells, spec.n_outputs, dtype=torch.float64)
+    opt = torch.optim.SGD([*lstm.parameters(), *readout.parameters()], lr=lr)
+    xt = torch.tensor(x)[:, None, :]                         # (T, 1, I)
+    tt = torch.tensor(targets)                               # (T, K)
+    have = ~torch.isnan(tt)
+
+    def fused():
+        hs, _ = lstm(xt)                                     # (T, 1, C*S)
+        y = torch.sigmoid(readout(hs[:, 0]))                 # (T, K)
+        loss = 0.5 * ((tt[have] - y[have]) ** 2).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    return {
+        "name": case.name,
+        "steps": T,
+        "weights": spec.weight_count(),
+        "engine_us_per_step": _time_per_step(engine, T, min_seconds),
+        "torch_eager_us_per_step": _time_per_step(eager, T, min_seconds / 2),
+        "torch_fused_us_per_step": _time_per_step(fused, T, min_seconds),
+    }
+
+
+def run(quick: bool = False) -> dict:
+    """All cases; ``quick`` measures for less time (noisier, for CI and smoke tests)."""
+    min_seconds = 0.2 if quick else 2.0
+    cases = [bench_case(c, min_seconds) for c in CASES]
+    for c in cases:
+        c["speedup_vs_fused"] = c["torch_fused_us_per_step"] / c["engine_us_per_step"]
+        c["speedup_vs_eager"] = c["torch_eager_us_per_step"] / c["engine_us_per_step"]
+    prov = collect({"quick": quick})
+    machine = {k: prov[k] for k in ("cpu", "cores", "python", "numpy", "torch", "numba", "commit")}
+    machine.update(platform=platform.platform(), torch_threads=torch.get_num_threads(),
+                   dtype="float64")
+    return {"cases": cases, "machine": machine}
+
+
+def format_table(result: dict) -> str:
+    lines = ["| row | steps | weights | engine µs/step | eager torch µs/step | nn.LSTM µs/step "
+             "| × vs nn.LSTM | × vs eager |", "|---|---|---|---|---|---|---|---|"]
+    for c in result["cases"]:
+        lines.append(f'| {c["name"]} | {c["steps"]} | {c["weights"]} | {c["engine_us_per_step"]:.3f} '
+                     f'| {c["torch_eager_us_per_step"]:.1f} | {c["torch_fused_us_per_step"]:.2f} '
+                     f'| {c["speedup_vs_fused"]:.1f} | {c["speedup_vs_eager"]:.0f} |')
+    m = result["machine"]
+    lines.append(f'\n{m["cpu"]}, {m["cores"]} cores, torch {m["torch"]} ({m["torch_threads"]} threads),'
+                 f' numba {m["numba"]}, {m["dtype"]}')
+    return "\n".join(lines)
