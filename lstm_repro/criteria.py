@@ -201,7 +201,8 @@ class Exp3Evaluation:
         if len(outputs) != len(seqs):
             raise ValueError(f"{len(outputs)} outputs for {len(seqs)} sequences")
         wrong = sum(not task.correct(y, s) for y, s in zip(outputs, seqs))
-        mean_abs = float(np.mean([task.errors(y, s)[rule.error_key] for y, s in zip(outputs, seqs)]))
+        mean_abs = float(np.mean([task.errors(y, s)[rule.error_key]
+                                  for y, s in zip(outputs, seqs)]))
         return cls(task.name, len(seqs), wrong, mean_abs)
 
 

@@ -1,4 +1,5 @@
-"""The task registry, `Sequence`, and what every task must satisfy (shapes, one-hot, determinism)."""
+"""The task registry, `Sequence`, and what every task must satisfy (shapes, one-hot,
+determinism)."""
 import numpy as np
 import pytest
 

@@ -16,9 +16,6 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-SELECTS = ("t1", "t2", "t3")  # Table 11, column "select"
-
-
 def _frozen(a: np.ndarray) -> np.ndarray:
     """``a`` made read-only: sequences of fixed training sets are shared between draws."""
     a.setflags(write=False)
@@ -31,8 +28,10 @@ class Sequence:
     Attributes
     ----------
     targets : (T, K) float64, NaN where output unit k has no target at step t.
-    meta : dict, what defines the sequence (marked positions and values, the symbol string, the class).
-    onehot : (T,) int64 index of the active input unit at each step when inputs are one-hot, else None.
+    meta : dict, what defines the sequence (marked positions and values, the symbol string,
+        the class).
+    onehot : (T,) int64 index of the active input unit at each step when inputs are one-hot,
+        else None.
     n_inputs : int, number of input units I.
     inputs : (T, I) float64 dense inputs; for one-hot sequences built on first access (an engine
         that handles one-hot inputs reads `onehot` and never builds it).
@@ -43,17 +42,20 @@ class Sequence:
     def __init__(self, targets: np.ndarray, meta: dict, n_inputs: int,
                  onehot: np.ndarray | None = None, inputs: np.ndarray | None = None):
         if (onehot is None) == (inputs is None):
-            raise ValueError("a Sequence needs exactly one of `onehot` (indices) or `inputs` (dense)")
+            raise ValueError("a Sequence needs exactly one of `onehot` (indices) or "
+                             "`inputs` (dense)")
         self.targets = _frozen(np.asarray(targets, dtype=np.float64))  # (T, K)
         self.meta = meta
         self.n_inputs = int(n_inputs)
-        self.onehot = None if onehot is None else _frozen(np.asarray(onehot, dtype=np.int64))  # (T,)
+        self.onehot = (None if onehot is None  # (T,)
+                       else _frozen(np.asarray(onehot, dtype=np.int64)))
         self._inputs = None if inputs is None else _frozen(np.asarray(inputs, dtype=np.float64))
         if self.targets.ndim != 2:
             raise ValueError(f"targets must be (T, K); got shape {self.targets.shape}")
         steps = self.targets.shape[0] if self.onehot is None else self.onehot.shape[0]
         if self._inputs is not None and self._inputs.shape != (steps, self.n_inputs):
-            raise ValueError(f"inputs have shape {self._inputs.shape}; expected ({steps}, {n_inputs})")
+            raise ValueError(f"inputs have shape {self._inputs.shape}; "
+                             f"expected ({steps}, {n_inputs})")
         if steps != self.targets.shape[0]:
             raise ValueError(f"{steps} input steps but {self.targets.shape[0]} target steps")
 
@@ -114,20 +116,23 @@ class Task(ABC):
     @property
     @abstractmethod
     def params(self) -> dict:
-        """The parameters this task was made with (``make_task(self.name, **self.params)`` rebuilds it)."""
+        """The parameters this task was made with: ``make_task(self.name, **self.params)``
+        rebuilds it."""
 
     @abstractmethod
     def sample(self, rng: np.random.Generator) -> Sequence:
         """One training sequence, drawn as Table 11's "select" column says."""
 
     def test_set(self, rng: np.random.Generator, n: int | None = None) -> list[Sequence]:
-        """``n`` test sequences (default: Table 11's test set size), drawn like training sequences."""
+        """``n`` test sequences (default: Table 11's test set size), drawn like training
+        sequences."""
         n = self.test_size if n is None else check_int("n", n)
         return [self.sample(rng) for _ in range(n)]
 
     @abstractmethod
     def correct(self, outputs: np.ndarray, seq: Sequence) -> bool:
-        """The paper's criterion for one sequence; ``outputs`` (T, K) are the outputs at every step."""
+        """The paper's criterion for one sequence; ``outputs`` (T, K) are the outputs at every
+        step."""
 
     def errors(self, outputs: np.ndarray, seq: Sequence) -> dict[str, float]:
         """Per-sequence error measures, over the (step, unit) entries that have a target.
@@ -169,7 +174,8 @@ class Task(ABC):
 
 def all_correct(task: Task, predict: Callable[[Sequence], np.ndarray],
                 seqs: Iterable[Sequence]) -> bool:
-    """Whether ``task.correct`` holds for every sequence; ``predict(seq)`` gives the (T, K) outputs."""
+    """Whether ``task.correct`` holds for every sequence; ``predict(seq)`` gives the (T, K)
+    outputs."""
     return all(task.correct(predict(seq), seq) for seq in seqs)
 
 

@@ -35,7 +35,6 @@ class NoiseTask(Task):
     test_size = 2560  # Table 11; ST1/ST2 look at 256 sequences (lstm_repro.criteria)
 
     def __init__(self, T: int = 100, N: int = 3):
-        self.name = "noise_" + self.variant
         self.T = check_int("T", T)
         self.N = check_int("N", N)
         if self.N > self.T:
@@ -82,16 +81,19 @@ class NoiseTask(Task):
 class Noise3a(NoiseTask):
     """Task 3a: Bengio et al.'s 2-sequence problem, noise-free informative prefix (Table 4)."""
 
+    name = "noise_3a"
     variant = "3a"
 
 
 class Noise3b(NoiseTask):
     """Task 3b: Gaussian noise on the informative prefix too (Table 5)."""
 
+    name = "noise_3b"
     variant = "3b"
 
 
 class Noise3c(NoiseTask):
     """Task 3c: targets 0.2 / 0.8 with Gaussian target noise (Table 6)."""
 
+    name = "noise_3c"
     variant = "3c"

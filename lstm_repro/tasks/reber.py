@@ -36,7 +36,8 @@ from .base import Sequence, Task, check_int
 SYMBOLS = ("B", "T", "P", "S", "X", "V", "E")
 INDEX = {s: i for i, s in enumerate(SYMBOLS)}
 
-# The Reber grammar after its initial B: state -> the two (symbol, next state) edges; state 6 emits E.
+# The Reber grammar after its initial B: state -> its two (symbol, next state) edges;
+# state 6 emits E.
 REBER_EDGES = {
     1: (("T", 2), ("P", 3)),
     2: (("S", 2), ("X", 4)),

@@ -24,6 +24,7 @@ from .base import Sequence, Task, end_targets
 
 SYMBOLS = ("E", "B", "a", "b", "c", "d", "X", "Y")
 _E, _B, _FIRST_DISTRACTOR, _X = 0, 1, 2, 6  # a .. d are units 2 .. 5; Y is unit 7
+_CODES = np.frombuffer("".join(SYMBOLS).encode(), dtype=np.uint8)  # input unit -> ASCII code
 LENGTH_RANGE = (100, 110)  # inclusive
 
 
@@ -54,7 +55,7 @@ class TemporalOrderTask(Task):
         cls = int(bits @ (1 << np.arange(len(bits))[::-1]))
         target = np.zeros(self.n_outputs)
         target[cls] = 1.0
-        meta = {"string": "".join(SYMBOLS[i] for i in indices), "class": self.output_alphabet[cls],
+        meta = {"string": _CODES[indices].tobytes().decode(), "class": self.output_alphabet[cls],
                 "positions": tuple(int(t) for t in positions)}
         return Sequence.from_onehot(indices, self.n_inputs, end_targets(length, target), meta)
 
