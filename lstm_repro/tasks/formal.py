@@ -36,7 +36,8 @@ from .base import Sequence, Task, check_int
 
 class FormalLanguageTask(Task):
     """A language S x_1^{c_1} ... x_r^{c_r} T whose first ``n_free`` block lengths are chosen freely
-    (each >= 1) and whose later block lengths follow from them; subclasses define the blocks."""
+    (each >= 1; n = 0, the string S T, only with ``include_empty``) and whose later block lengths
+    follow from them; subclasses define the blocks."""
 
     letters: tuple[str, ...]
     n_free: int  # the leading blocks whose length is not yet determined while they are read
