@@ -2,12 +2,15 @@
 
 describe ROW | --all [--json]   a row's architecture and weight count (Table 10)
 bench [--quick] [--json]        cost per time step, engine vs PyTorch (see lstm_repro.bench)
+run ROW --scale quick|paper [--trials N] [--jobs J] [--seed S] [--out DIR] [--force]
+                                run (or resume) a row's trials; results in data/results (paper)
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from .rows import ROWS, get_row
 from .spec import describe
@@ -39,6 +42,28 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_run(args) -> int:
+    import statistics
+
+    from .results import ResultsError
+    from .runner import run_row
+    try:
+        records = run_row(args.row, scale=args.scale, trials=args.trials, jobs=args.jobs,
+                          seed=args.seed, root=args.out, force=args.force,
+                          progress=not args.no_progress)
+    except ResultsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    wins = [r for r in records if r["success"]]
+    line = f"{args.row} ({args.scale}): {len(wins)}/{len(records)} trials succeeded"
+    if wins:
+        line += f"; median sequences until success {statistics.median(r['sequences'] for r in wins):,.0f}"
+    print(line)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lstm_repro",
                                      description="Reproduce Hochreiter & Schmidhuber (1997).")
@@ -52,6 +77,19 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="shorter measurements (noisier)")
     p.add_argument("--json", action="store_true", help="JSON output")
     p.set_defaults(func=cmd_bench)
+    p = sub.add_parser("run", help="run (or resume) a row's trials")
+    p.add_argument("row", help="paper row id, e.g. 4-1 or 3a-T100-N3")
+    p.add_argument("--scale", required=True, choices=("quick", "paper"),
+                   help="quick: seconds, same code path; paper: the paper's protocol")
+    p.add_argument("--trials", type=int, help="number of trials (default: the paper's)")
+    p.add_argument("--jobs", type=int, default=1, help="parallel processes (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="base seed (trial t uses seed*100000+t)")
+    p.add_argument("--out", type=Path, help="results root (default data/results for paper, "
+                   "_build/results for quick)")
+    p.add_argument("--force", action="store_true",
+                   help="replace stored results of another configuration (kept as a backup)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

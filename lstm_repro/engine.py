@@ -435,6 +435,13 @@ class Network:
         """
         if update not in UPDATE_MODES:
             raise ValueError(f"update={update!r} is not valid; valid values: {', '.join(UPDATE_MODES)}")
+        return self._run_many(sequences, lr, momentum, update)
+
+    def forward_sequences(self, sequences) -> list[np.ndarray]:
+        """Outputs of each sequence (from reset state), in one kernel call; weights unchanged."""
+        return self._run_many(sequences, 0.0, 0.0, "none")
+
+    def _run_many(self, sequences, lr, momentum, mode):
         if not sequences:
             return []
         lengths = [len(seq.targets) for seq in sequences]
@@ -444,7 +451,7 @@ class Network:
             inputs, onehot = None, np.concatenate([seq.onehot for seq in sequences])
         else:
             inputs, onehot = np.concatenate([seq.inputs for seq in sequences]), None
-        out = self._run(inputs, onehot, targets, lr, momentum, update, starts=starts)
+        out = self._run(inputs, onehot, targets, lr, momentum, mode, starts=starts)
         return np.split(out, starts[1:-1])
 
     def trace(self, inputs=None, *, onehot=None) -> dict:

@@ -1,0 +1,140 @@
+"""How each row of the paper is run: task, stopping rule, test, trial count, budget.
+
+A :class:`Protocol` joins a paper row (:mod:`lstm_repro.paper`: its trial count, task parameters
+and test-set size) with its network and learning rate (:mod:`lstm_repro.rows`) and the stopping and
+success rules of Section 5 / Table 11.  ``PROTOCOLS[row_id]`` is the paper-scale protocol;
+:meth:`Protocol.at_scale` gives the reduced "quick" version (shorter sequences, fewer trials, small
+budgets; the same code path) that CI and the notebooks run.
+
+Stopping kinds:
+
+- ``"online"``: an on-line rule fed every training sequence (ST3 for Exps 4 and 6, n_seq for
+  Exp 5); the trial succeeds when the rule holds within the budget, then the test set is measured.
+- ``"solved"`` (Exp 1): every ``check_every`` sequences, every string of the training and the test
+  set must be predicted correctly (Section 5.1).
+- ``"abs_test"`` (Exp 2): success when the ABS criterion holds for every one of ``confirm`` fresh
+  random sequences (Table 11: 10,000); that test is run once the last ``streak`` training sequences
+  were all correct (a cheap gate; the count until success is the count at that test).
+- ``"exp3"`` (Exp 3): every ``check_every`` sequences, the ST1/ST2 rules on a 256-sequence test set
+  drawn once per trial (Section 5.3); ST1's and ST2's counts are both recorded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace, asdict
+
+from . import paper
+from .provenance import SCALES
+from .rows import ROWS, Row
+from .tasks import make_task, task_parameters
+
+
+@dataclass(frozen=True)
+class Protocol:
+    row: str                      # paper row id (lstm_repro.paper), e.g. "3a-T100-N1"
+    config_row: str               # Table 10 row: network and learning rate
+    task: str                     # lstm_repro.tasks name
+    task_params: dict             # task parameters (the paper's row)
+    trials: int                   # the paper's trial count
+    budget: int                   # training sequences before a trial is recorded as failed
+    stop: str                     # "online", "solved", "abs_test", "exp3"
+    stop_params: dict = field(default_factory=dict)
+    test_size: int | None = 2560  # sequences of the final test (None: no final test)
+    update: str = "step"          # weight-update timing for per-step targets (see engine)
+    curve_every: int = 1000       # record the learning curve every this many sequences
+    scale: str = "paper"
+
+    @property
+    def network(self) -> Row:
+        return ROWS[self.config_row]
+
+    def make_task(self, trial: int = 0):
+        params = dict(self.task_params)
+        if self.task == "reber":
+            # Section 5.1: 3 different training/test set pairs, 10 initialisations on each
+            params["data_seed"] = trial // 10
+        return make_task(self.task, **params)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["network"] = {"spec": self.network.spec.to_dict(), "lr": self.network.lr}
+        return d
+
+    def at_scale(self, scale: str) -> "Protocol":
+        """This protocol at ``scale``: "paper" as is, "quick" reduced to run in seconds."""
+        if scale not in SCALES:
+            raise ValueError(f"scale={scale!r} is not valid; valid values: {', '.join(SCALES)}")
+        if scale == "paper":
+            return self
+        return replace(self, scale="quick", **_QUICK.get(self.task, {}),
+                       task_params={**self.task_params, **_QUICK_TASK.get(self.task, {})},
+                       stop_params={**self.stop_params, **_QUICK_STOP.get(self.stop, {})},
+                       trials=2, curve_every=100)
+
+
+# quick scale: fewer sequences and shorter sequences, same code path
+_QUICK = {name: {"budget": 3000, "test_size": 256} for name in
+          ("adding", "multiplication", "temporal_order_6a", "temporal_order_6b",
+           "noise_3a", "noise_3b", "noise_3c", "long_lag_2b", "long_lag_2c")}
+_QUICK.update({"reber": {"budget": 3000}, "long_lag_2a": {"budget": 3000}})
+_QUICK_TASK = {"adding": {"T": 20}, "multiplication": {"T": 20}, "noise_3a": {"T": 20},
+               "noise_3b": {"T": 20}, "noise_3c": {"T": 20}, "long_lag_2c": {"q": 10}}
+# (2a/2b keep p = 100 and 2c keeps p: p fixes the network's input layer)
+_QUICK_STOP = {"online": {"window": 200}, "abs_test": {"confirm": 500, "streak": 50},
+               "exp3": {"check_every": 200}, "solved": {"check_every": 200}}
+
+
+def _task_params(row: paper.PaperRow, task: str) -> dict:
+    valid = task_parameters(task)
+    return {k: v for k, v in row.task_params.items() if k in valid}
+
+
+def _protocol(row_id: str, task: str, budget: int, stop: str, **kw) -> Protocol:
+    prow = paper.get(row_id)
+    return Protocol(row=row_id, config_row=prow.config_row, task=task,
+                    task_params=_task_params(prow, task), trials=prow.trials, budget=budget,
+                    stop=stop, test_size=kw.pop("test_size", prow.test_size), **kw)
+
+
+_ALL = [
+    # Exp 1 (Section 5.1, Table 1): success = all training and test strings predicted correctly.
+    # Budget 100,000 sequences (the slowest LSTM trial in Table 1 took 24,100).
+    *[_protocol(r, "reber", 100_000, "solved", stop_params={"check_every": 100}, test_size=None)
+      for r in ("1-1", "1-2", "1-3", "1-4", "1-5")],
+    # Exp 2 (Section 5.2, Tables 2-3, 11): training stops after 5 million exemplars; success when
+    # ABS(0.25) (2a, 2b) / ABS(0.2) (2c) holds for 10,000 successive random sequences.
+    _protocol("2a", "long_lag_2a", 5_000_000, "abs_test",
+              stop_params={"confirm": 10_000, "streak": 20}, test_size=None),
+    _protocol("2b", "long_lag_2b", 5_000_000, "abs_test",
+              stop_params={"confirm": 10_000, "streak": 1000}, test_size=None),
+    *[_protocol(f"2c-{i}", "long_lag_2c", 5_000_000, "abs_test",
+                stop_params={"confirm": 10_000, "streak": 1000}, test_size=None)
+      for i in range(1, 10)],
+    # Exp 3 (Section 5.3, Tables 4-6): ST1 then ST2 on a 256-sequence test set; then the fraction
+    # misclassified on 2560 further sequences.  Budget: 5 million sequences.
+    *[_protocol(r, f"noise_{r[:2]}", 5_000_000, "exp3", stop_params={"check_every": 1000})
+      for r in ("3a-T100-N3", "3a-T100-N1", "3a-T1000-N3", "3b-T100-N3", "3b-T100-N1",
+                "3b-T1000-N1", "3c-T100-N3", "3c-T100-N1")],
+    # Exp 4 (Section 5.4, Table 7): ST3(0.01), test 2560.  Budget 10 million (Table 7's longest
+    # trial needed 2,020,000).
+    *[_protocol(r, "adding", 10_000_000, "online", stop_params={"rule": "st3", "beta": 0.01})
+      for r in ("4-1", "4-2", "4-3")],
+    # Exp 5 (Section 5.5, Table 8): fewer than n_seq of the 2000 most recent sequences with
+    # absolute error > 0.04; test 2560.  Budget 10 million.
+    _protocol("5-nseq140", "multiplication", 10_000_000, "online",
+              stop_params={"rule": "nseq", "n_seq": 140}),
+    _protocol("5-nseq13", "multiplication", 10_000_000, "online",
+              stop_params={"rule": "nseq", "n_seq": 13}),
+    # Exp 6 (Section 5.6, Table 9): ST3(0.1), test 2560.  Budget 5 million.
+    _protocol("6a", "temporal_order_6a", 5_000_000, "online",
+              stop_params={"rule": "st3", "beta": 0.1}),
+    _protocol("6b", "temporal_order_6b", 5_000_000, "online",
+              stop_params={"rule": "st3", "beta": 0.1}),
+]
+PROTOCOLS: dict[str, Protocol] = {p.row: p for p in _ALL}
+
+
+def get_protocol(row_id: str, scale: str = "paper") -> Protocol:
+    """The protocol of ``row_id`` at ``scale``; unknown ids raise a KeyError listing valid ones."""
+    if row_id not in PROTOCOLS:
+        raise KeyError(f"unknown row {row_id!r}; valid rows: {', '.join(PROTOCOLS)}")
+    return PROTOCOLS[row_id].at_scale(scale)

@@ -1,0 +1,127 @@
+"""The results store: one JSON file (and one ``.npz`` of trained weights) per finished trial.
+
+Layout: ``<root>/<scale>/<row>/config.json`` (the protocol the trials ran with) and
+``trial-NNN.json`` / ``trial-NNN.npz`` beside it.  Paper-scale results live under ``data/results``
+and are committed; quick-scale results default to ``_build/results`` (see :func:`default_root`).
+
+Every file is written atomically (a temporary file, then ``os.replace``), so a run killed at any
+moment leaves either a whole trial or none.  A file that does not parse, or a stored config that
+differs from the row's current protocol, is reported by name and never overwritten silently
+(:func:`open_row` with ``force=True`` moves the old results to a backup folder first).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .paths import BUILD_DIR, RESULTS_DIR
+from .spec import Weights
+
+
+class ResultsError(RuntimeError):
+    """A results file that cannot be used as it is (corrupt, or from another config)."""
+
+
+def default_root(scale: str) -> Path:
+    """Where results of ``scale`` go unless told otherwise."""
+    return RESULTS_DIR if scale == "paper" else BUILD_DIR / "results"
+
+
+def row_dir(root: Path, scale: str, row: str) -> Path:
+    return Path(root) / scale / row
+
+
+def _atomic_write(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path: Path, data: dict) -> None:
+    text = json.dumps(data, indent=1, sort_keys=False, default=_jsonable).encode()
+    _atomic_write(Path(path), lambda f: f.write(text + b"\n"))
+
+
+def _jsonable(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, (np.ndarray, tuple, set)):
+        return list(value)
+    raise TypeError(f"cannot store {type(value).__name__} in a results file")
+
+
+def read_json(path: Path) -> dict:
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"results file {path} is corrupt ({exc}); it was left untouched. "
+                           f"Delete it to redo that trial, or rerun with --force to start over "
+                           f"(the old results are kept in a backup folder)") from None
+
+
+def write_weights(path: Path, weights: Weights) -> None:
+    def write(f):
+        np.savez(f, wh=weights.wh, wo=weights.wo, wp=weights.wp)
+    _atomic_write(Path(path), write)
+
+
+def read_weights(path: Path) -> Weights:
+    with np.load(path) as data:
+        return Weights(data["wh"], data["wo"], data["wp"])
+
+
+def trial_path(directory: Path, trial: int) -> Path:
+    return Path(directory) / f"trial-{trial:03d}.json"
+
+
+def open_row(directory: Path, config: dict, force: bool = False) -> dict[int, dict]:
+    """Prepare ``directory`` for trials run with ``config``; return the trials already finished.
+
+    A stored config that differs from ``config``, or a corrupt file, raises :class:`ResultsError`
+    naming the file, unless ``force``: then the folder is moved to ``<dir>.bak-<time>`` first.
+    """
+    directory = Path(directory)
+    config_file = directory / "config.json"
+    if directory.exists() and force:
+        backup = directory.with_name(f"{directory.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
+        shutil.move(str(directory), str(backup))
+        print(f"moved the old results to {backup}")
+    if config_file.exists():
+        stored = read_json(config_file)
+        if stored != json.loads(json.dumps(config, default=_jsonable)):
+            changed = sorted(k for k in set(stored) | set(config)
+                             if stored.get(k) != json.loads(json.dumps(config.get(k),
+                                                                      default=_jsonable)))
+            raise ResultsError(f"{config_file} holds results of a different configuration "
+                               f"(differs in: {', '.join(changed)}); they were left untouched. "
+                               f"Rerun with --force to replace them (a backup is kept)")
+    else:
+        write_json(config_file, config)
+    return load_trials(directory)
+
+
+def load_trials(directory: Path) -> dict[int, dict]:
+    """The finished trials stored in ``directory``, by trial index (corrupt files raise)."""
+    trials = {}
+    for path in sorted(Path(directory).glob("trial-*.json")):
+        record = read_json(path)
+        trials[int(record["trial"])] = record
+    return trials
