@@ -1,0 +1,134 @@
+"""The trial runner: determinism, resumption after a kill, atomic files, stopping rules."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstm_repro.protocols import PROTOCOLS, get_protocol
+from lstm_repro.results import ResultsError, load_trials, open_row, read_weights
+from lstm_repro.runner import run_row, run_trial
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_every_lstm_paper_row_has_a_protocol_with_the_papers_trial_count():
+    from lstm_repro import paper
+    lstm = {k: r for k, r in paper.PAPER_ROWS.items() if not r.competitor}
+    assert set(PROTOCOLS) == set(lstm)
+    for row_id, prot in PROTOCOLS.items():
+        assert prot.trials == lstm[row_id].trials
+        assert prot.config_row == lstm[row_id].config_row
+
+
+@pytest.mark.parametrize("row_id", ["1-2", "2a", "2c-1", "3a-T100-N3", "5-nseq13", "6a"])
+def test_quick_trial_runs_and_is_deterministic(row_id):
+    prot = replace(get_protocol(row_id, "quick"), budget=400)
+    a, net_a = run_trial(prot, trial=1, seed=7)
+    b, net_b = run_trial(prot, trial=1, seed=7)
+    a.pop("wall_seconds"), b.pop("wall_seconds")
+    assert a == b
+    assert np.array_equal(net_a.weights.flat(), net_b.weights.flat())
+    assert a["sequences"] <= 400 and a["stopped"] in ("criterion", "budget")
+    assert a["success"] == (a["stopped"] == "criterion")
+
+
+def test_a_successful_online_trial_stops_at_the_rule():
+    """6a at paper scale learns in a few tens of thousands of sequences; with a window of 50 the
+    ST3 rule must stop it early, with a test of 2560 sequences recorded."""
+    prot = get_protocol("6a", "paper")
+    prot = replace(prot, stop_params={**prot.stop_params, "window": 50}, test_size=200)
+    rec, _ = run_trial(prot, trial=0, seed=0)
+    assert rec["success"] and rec["stopped"] == "criterion"
+    assert rec["sequences"] < prot.budget
+    assert rec["test"]["n"] == 200
+
+
+def test_budget_exhausted_is_recorded_as_failure():
+    prot = replace(get_protocol("4-1", "quick"), budget=30)
+    rec, _ = run_trial(prot, trial=0, seed=0)
+    assert rec == {**rec, "success": False, "stopped": "budget", "sequences": 30, "budget": 30}
+
+
+def test_run_row_stores_trials_with_provenance_and_resumes(tmp_path):
+    records = run_row("6a", scale="quick", trials=2, root=tmp_path, progress=False)
+    assert [r["trial"] for r in records] == [0, 1]
+    directory = tmp_path / "quick" / "6a"
+    first = (directory / "trial-000.json").stat().st_mtime_ns
+    stored = json.loads((directory / "trial-000.json").read_text())
+    assert {"commit", "dirty", "numpy", "torch", "numba", "cpu"} <= set(stored["provenance"])
+    assert read_weights(directory / "trial-000.npz").wh.shape == (8, 17)   # 6a: 2 blocks x (2 gates + 2 cells); 8 inputs + 8 + bias
+    again = run_row("6a", scale="quick", trials=3, root=tmp_path, progress=False)
+    assert [r["trial"] for r in again] == [0, 1, 2]
+    assert (directory / "trial-000.json").stat().st_mtime_ns == first   # not redone
+
+
+def test_config_mismatch_is_reported_and_force_keeps_a_backup(tmp_path):
+    run_row("6a", scale="quick", trials=1, root=tmp_path, progress=False)
+    with pytest.raises(ResultsError, match="--force"):
+        run_row("6a", scale="quick", trials=1, seed=3, root=tmp_path, progress=False)
+    run_row("6a", scale="quick", trials=1, seed=3, root=tmp_path, force=True, progress=False)
+    backups = list((tmp_path / "quick").glob("6a.bak-*"))
+    assert len(backups) == 1 and (backups[0] / "trial-000.json").exists()
+
+
+def test_corrupt_trial_file_is_named_and_left_alone(tmp_path):
+    run_row("6a", scale="quick", trials=1, root=tmp_path, progress=False)
+    bad = tmp_path / "quick" / "6a" / "trial-000.json"
+    bad.write_text('{"row": "6a", "tri')
+    with pytest.raises(ResultsError, match="trial-000.json is corrupt"):
+        run_row("6a", scale="quick", trials=2, root=tmp_path, progress=False)
+    assert bad.read_text() == '{"row": "6a", "tri'
+
+
+def test_bad_arguments_name_the_problem(tmp_path):
+    with pytest.raises(ValueError, match="--trials"):
+        run_row("6a", scale="quick", trials=0, root=tmp_path)
+    with pytest.raises(ValueError, match="--seed"):
+        run_row("6a", scale="quick", seed=-1, root=tmp_path)
+    with pytest.raises(ValueError, match="valid values: quick, paper"):
+        run_row("6a", scale="huge", root=tmp_path)
+    with pytest.raises(KeyError, match="valid rows"):
+        run_row("7-7", scale="quick", root=tmp_path)
+    with pytest.raises(ValueError, match="--jobs"):
+        run_row("6a", scale="quick", jobs=0, root=tmp_path)
+
+
+def test_killed_run_resumes_without_redoing_finished_trials(tmp_path):
+    """A real subprocess, killed (SIGKILL) once its first trial is stored, then started again:
+    the finished trial is kept as it was, no partial file is left, every trial ends up stored."""
+    cmd = [sys.executable, "-m", "lstm_repro", "run", "6a", "--scale", "quick", "--trials", "4",
+           "--out", str(tmp_path), "--no-progress"]
+    directory = tmp_path / "quick" / "6a"
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 300
+    while not (directory / "trial-000.json").exists():
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert time.time() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    kept = {p.name: p.stat().st_mtime_ns for p in directory.glob("trial-*.json")}
+    assert "trial-000.json" in kept and len(kept) < 4
+    assert all(json.loads((directory / name).read_text())["trial"] >= 0 for name in kept)
+    res = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    trials = load_trials(directory)
+    assert sorted(trials) == [0, 1, 2, 3]
+    for name, mtime in kept.items():
+        assert (directory / name).stat().st_mtime_ns == mtime
+    assert not [p for p in directory.iterdir() if p.name.endswith(".tmp")]
+    assert "4 trials" in res.stdout or "/4 trials" in res.stdout
+
+
+def test_open_row_writes_config_once(tmp_path):
+    cfg = {"protocol": {"row": "x"}, "seed": 0}
+    assert open_row(tmp_path / "r", cfg) == {}
+    assert json.loads((tmp_path / "r" / "config.json").read_text()) == cfg
+    assert open_row(tmp_path / "r", cfg) == {}
