@@ -36,14 +36,15 @@ ACTIVATIONS = ("logistic", "linear")
 
 
 def logistic(x):
-    """The logistic sigmoid f(x) = 1 / (1 + exp(-x)) (Appendix eq. 3)."""
-    return 1.0 / (1.0 + np.exp(-x))
+    """The logistic sigmoid f(x) = 1 / (1 + exp(-x)) (Appendix eq. 3), as (1 + tanh(x/2)) / 2 (no overflow)."""
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x)))
 
 
 def logistic_prime(x):
-    """f'(x) = f(x) (1 - f(x)) of the logistic sigmoid; its maximum is f'(0) = 0.25 (Section 3.1)."""
-    y = logistic(x)
-    return y * (1.0 - y)
+    """f'(x) = f(x) (1 - f(x)) = e^-|x| / (1 + e^-|x|)^2, written so that it neither overflows nor rounds
+    to zero for large |x|; its maximum is f'(0) = 0.25 (Section 3.1)."""
+    e = np.exp(-np.abs(x))
+    return e / (1.0 + e) ** 2
 
 
 @dataclass(frozen=True)
@@ -162,28 +163,32 @@ def flow_paths(net: RecurrentNet, nets, t, u, v, q, max_paths=200_000) -> float:
     return total
 
 
-def flow_autograd(net: RecurrentNet, x, t, q, net0=None):
-    """d net_u(t) / d net_v(t-q) = d vartheta_v(t-q) / d vartheta_u(t), as (n, n) indexed [v, u], by
-    PyTorch forward-mode autodiff (float64) of the forward dynamics (see the module docstring)."""
-    _check_lag(t, q)
+def flow_autograd(net: RecurrentNet, x, t, q_max, net0=None):
+    """d net_u(t) / d net_v(t-q) = d vartheta_v(t-q) / d vartheta_u(t) for q = 1..q_max, as (q_max, n, n)
+    indexed [q-1, v, u], by PyTorch forward-mode autodiff (float64) of the forward dynamics.
+
+    The net is run forward from net(0) in PyTorch with a perturbation delta_q (n,) added to net(t-q) for
+    each q; since delta_q enters net(t-q) additively, d net(t) / d delta_q = d net(t) / d net(t-q).
+    ``torch.func.jacfwd`` pushes one tangent per entry of the deltas forward through the run, so no error
+    is ever propagated backwards (see the module docstring).
+    """
+    _check_lag(t, q_max)
     W, W_in, b = (torch.tensor(a, dtype=torch.float64) for a in (net.W, net.W_in, net.b))
     xs = torch.tensor(x, dtype=torch.float64)                  # (T, I)
     f = torch.sigmoid if net.activation == "logistic" else (lambda z: z)
+    start = torch.zeros(net.n, dtype=torch.float64) if net0 is None else torch.tensor(net0, dtype=torch.float64)
 
-    def step(z, s):                                            # net(s-1) -> net(s)
-        return W @ f(z) + W_in @ xs[s - 1] + b
+    def run(deltas):                                           # deltas (q_max, n) -> net(t) (n,)
+        z = start
+        for s in range(t + 1):
+            if s > 0:
+                z = W @ f(z) + W_in @ xs[s - 1] + b            # net(s) from net(s-1)
+            if 1 <= t - s <= q_max:
+                z = z + deltas[t - s - 1]                      # perturb net(t-q), q = t - s
+        return z
 
-    z = torch.zeros(net.n, dtype=torch.float64) if net0 is None else torch.tensor(net0, dtype=torch.float64)
-    for s in range(1, t - q + 1):
-        z = step(z, s)                                         # net(t-q), from torch's own forward run
-
-    def advance(z0):                                           # net(t-q) -> net(t)
-        for s in range(t - q + 1, t + 1):
-            z0 = step(z0, s)
-        return z0
-
-    jac = torch.func.jacfwd(advance)(z)                        # (n, n): [u, v] = d net_u(t) / d net_v(t-q)
-    return jac.T.numpy()
+    jac = torch.func.jacfwd(run)(torch.zeros(q_max, net.n, dtype=torch.float64))   # (n, q_max, n): [u, q-1, v]
+    return jac.permute(1, 2, 0).numpy()
 
 
 def norm_A(W) -> float:
