@@ -4,6 +4,13 @@ describe ROW | --all [--json]   a row's architecture and weight count (Table 10)
 bench [--quick] [--json]        cost per time step, engine vs PyTorch (see lstm_repro.bench)
 run ROW --scale quick|paper [--trials N] [--jobs J] [--seed S] [--out DIR] [--force]
                                 run (or resume) a row's trials; results in data/results (paper)
+list [--scale S] [--root DIR]   every row, its stored trials and its verdict
+sample TASK_OR_ROW [--n N] [--seed S] [--scale S]
+                                generated sequences as JSON lines (see lstm_repro.cli_io)
+evaluate WEIGHTS.npz --input FILE.jsonl
+                                a stored network's outputs on the given sequences (JSON lines)
+report [ROW ...] [--format md|json] [--scale S] [--root DIR]
+                                the scorecard: the paper's numbers, ours, verdicts (lstm_repro.scorecard)
 """
 from __future__ import annotations
 
@@ -64,6 +71,64 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _summaries(args):
+    from .scorecard import summarize_rows
+    return summarize_rows(args.rows or None, root=args.root, scale=args.scale)
+
+
+def cmd_list(args) -> int:
+    from .report import list_lines
+    from .results import ResultsError
+    args.rows = None
+    try:
+        lines = list_lines(_summaries(args))
+    except ResultsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{'row':18s} {'meth.':5s} {'source':38s} {'trials':>7s}  verdict ({args.scale} scale)")
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from . import report
+    from .results import ResultsError
+    try:
+        summaries = _summaries(args)
+    except ResultsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(report.markdown(summaries, args.scale) if args.format == "md"
+          else report.to_json(summaries, args.scale))
+    return 0
+
+
+def cmd_sample(args) -> int:
+    from .cli_io import sample_lines
+    for line in sample_lines(args.task, n=args.n, seed=args.seed, scale=args.scale):
+        print(line)
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from .cli_io import evaluate_lines
+    from .results import ResultsError
+    try:
+        for line in evaluate_lines(args.weights, args.input):
+            print(line)
+    except ResultsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _add_results_args(p) -> None:
+    p.add_argument("--scale", default="paper", choices=("quick", "paper"),
+                   help="which stored results (default paper)")
+    p.add_argument("--root", type=Path, help="results root (default data/results for paper, "
+                   "_build/results for quick)")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lstm_repro",
                                      description="Reproduce Hochreiter & Schmidhuber (1997).")
@@ -90,6 +155,26 @@ def main(argv=None) -> int:
                    help="replace stored results of another configuration (kept as a backup)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser("list", help="every row, its stored trials and its verdict")
+    _add_results_args(p)
+    p.set_defaults(func=cmd_list)
+    p = sub.add_parser("sample", help="generated sequences as JSON lines")
+    p.add_argument("task", help="task name (e.g. adding, reber) or paper row id (e.g. 4-1)")
+    p.add_argument("--n", type=int, default=5, help="number of sequences (default 5)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sequences (default 0)")
+    p.add_argument("--scale", default="paper", choices=("quick", "paper"),
+                   help="for a row id: the task parameters of this scale (default paper)")
+    p.set_defaults(func=cmd_sample)
+    p = sub.add_parser("evaluate", help="a stored network's outputs on given sequences")
+    p.add_argument("weights", type=Path, help="a stored trial-NNN.npz")
+    p.add_argument("--input", type=Path, required=True,
+                   help="JSON lines as `sample` writes them (targets optional)")
+    p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("report", help="the scorecard: the paper's numbers, ours and the verdicts")
+    p.add_argument("rows", nargs="*", help="paper row ids (default: every row)")
+    p.add_argument("--format", default="md", choices=("md", "json"), help="output (default md)")
+    _add_results_args(p)
+    p.set_defaults(func=cmd_report)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

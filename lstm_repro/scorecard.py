@@ -1,0 +1,379 @@
+"""The reproduction scorecard: each row's stored trials summarised beside the paper's numbers, and a
+verdict by the rules below.
+
+How the paper averages.  Every "success after", "ST1"/"ST2" and "stop" column of Tables 1-9 is a
+mean over the row's trials (Table 1: 30, Tables 2 and 2b: 18, Table 3: 20, Tables 4-8: 10,
+Table 9: 20 and 10).  Where some trials failed (Tables 1, 2) the mean is presumably over the
+successful trials only (unverified; reference sheet section 8, item 9).  Tables 3-9 print no
+success rate: their means are read as "every trial reached the stopping criterion" (100 %).
+Test-set columns (wrong of 2560, misclassified fraction, MSE, average difference) are means over
+the same trials, measured after training stopped.  Ours are summarised the same way: sequences
+and test errors over the trials that reached the criterion; a trial that ran out of budget is a
+failure, listed with its budget and never averaged in.
+
+Verdict rules (applied by :func:`summarize` and :func:`verdict`; thresholds: this module's constants)
+
+| check | holds when |
+|---|---|
+| success rate | our successes and the paper's (its % of its trial count; 100 % where a table prints means but no rate) are consistent: two-sided Fisher exact test, p >= 0.05.  The paper's rate is itself an estimate from 10-30 trials, so it is not treated as exact; our 95 % Wilson interval is shown beside it. |
+| sequences | our median sequences until success lies within a factor 2 of the paper's mean (ST1 and ST2 both, in Experiment 3); needs a success |
+| test error | where the paper reports test errors: our mean over the successful trials is at most max(3 of 2560, 3 x the paper's) for wrong counts and misclassified fractions, and at most 3 x the paper's for MSE and average difference; needs a success |
+
+| verdict | when |
+|---|---|
+| reproduced | every check that applies holds |
+| partly | some, not all, hold |
+| not reproduced | none holds |
+| not run | no trial is stored |
+
+A row with fewer stored trials than the paper's is marked "(n of N trials)".  The text's per-trial
+bounds and ranges ("never more than 3 incorrectly processed sequences") are checked and shown
+with :meth:`lstm_repro.paper.Reported.admits` but do not enter the verdict.  Competitor rows (RTRL,
+BPTT, ELM, RCC, CH) are shown as the paper's reference only, never with a verdict; Gers &
+Schmidhuber (2001) rows carry no verified number, so stored trials of them get "no paper number".
+"""
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from math import comb, sqrt
+from pathlib import Path
+
+from . import paper
+from .protocols import PROTOCOLS, get_protocol
+from .provenance import SCALES
+from .results import ResultsError, default_root, read_json, row_dir
+
+ALPHA = 0.05          # level of the success-rate test
+Z95 = 1.959963984540054   # standard normal 97.5 % quantile: the 95 % Wilson interval
+SPEED_FACTOR = 2.0    # our median within [paper / 2, paper * 2]
+TEST_FACTOR = 3.0     # our mean test error at most 3 x the paper's ...
+TEST_FLOOR = 3        # ... or 3 wrong of 2560, whichever is larger (counts and fractions)
+TEST_N = 2560         # the paper's test-set size (Tables 4-9)
+
+VERDICTS = ("reproduced", "partly", "not reproduced", "not run", "no paper number")
+REFERENCE = "paper's reference"     # the "verdict" column of competitor rows
+REQUIRED_KEYS = ("row", "trial", "success", "sequences", "budget")
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics
+# ---------------------------------------------------------------------------------------------
+
+def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion k/n (95 % by default), as fractions."""
+    if n < 1 or not 0 <= k <= n:
+        raise ValueError(f"wilson_interval needs 0 <= k <= n and n >= 1; got k={k}, n={n}")
+    p, z2 = k / n, z * z
+    denom = 1 + z2 / n
+    center = (p + z2 / (2 * n)) / denom
+    half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
+    return (0.0 if k == 0 else center - half), (1.0 if k == n else center + half)
+
+
+def fisher_exact(a: int, b: int, c: int, d: int) -> float:
+    """Two-sided p of Fisher's exact test on the 2x2 table [[a, b], [c, d]].
+
+    The sum of the hypergeometric probabilities of every table with the same margins that is no
+    more likely than the observed one (the convention of R's ``fisher.test``).
+    """
+    if min(a, b, c, d) < 0:
+        raise ValueError(f"a 2x2 table holds counts >= 0; got {[[a, b], [c, d]]}")
+    row1, col1, n = a + b, a + c, a + b + c + d
+    total = comb(n, row1)
+
+    def prob(x: int) -> float:
+        return comb(col1, x) * comb(n - col1, row1 - x) / total
+
+    observed = prob(a)
+    tables = range(max(0, row1 + col1 - n), min(row1, col1) + 1)
+    return min(1.0, sum(p for p in map(prob, tables) if p <= observed * (1 + 1e-7)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading stored trials
+# ---------------------------------------------------------------------------------------------
+
+def rules_markdown() -> str:
+    """The averaging note and the verdict rules of this module's docstring, as Markdown."""
+    start = __doc__.index("How the paper averages")
+    return __doc__[start:].replace(":func:", "").replace(":meth:", "").strip()
+
+
+def results_dir(row_id: str, root: Path | None = None, scale: str = "paper") -> Path:
+    """Where the trials of ``row_id`` at ``scale`` are stored (see :mod:`lstm_repro.results`)."""
+    paper.get(row_id)
+    if scale not in SCALES:
+        raise ValueError(f"scale={scale!r} is not valid; valid values: {', '.join(SCALES)}")
+    return row_dir(Path(root) if root is not None else default_root(scale), scale, row_id)
+
+
+def load_records(row_id: str, root: Path | None = None, scale: str = "paper") -> list[dict]:
+    """The stored trial records of ``row_id`` (paper scale under ``data/results`` by default).
+
+    No folder: no trials.  A file that does not parse, a record without the keys a trial has, a
+    record of another row, or a ``config.json`` that differs from the row's current protocol
+    raises :class:`~lstm_repro.results.ResultsError` naming the file; nothing is skipped silently.
+    """
+    directory = results_dir(row_id, root, scale)
+    if not directory.is_dir():
+        return []
+    files = sorted(directory.glob("trial-*.json"))
+    config = directory / "config.json"
+    if files and row_id in PROTOCOLS:
+        if not config.is_file():
+            raise ResultsError(f"{directory} holds trials but no config.json, so the protocol they "
+                               f"ran with is unknown; they are not scored")
+        _check_config(config, row_id, scale)
+    records = []
+    for path in files:
+        record = read_json(path)
+        missing = [k for k in REQUIRED_KEYS if k not in record] if isinstance(record, dict) \
+            else list(REQUIRED_KEYS)
+        if missing:
+            raise ResultsError(f"results file {path} is not a trial record (missing: "
+                               f"{', '.join(missing)}); it was left untouched")
+        if record["row"] != row_id:
+            raise ResultsError(f"results file {path} holds row {record['row']!r}, not {row_id!r}")
+        records.append(record)
+    return records
+
+
+def _check_config(path: Path, row_id: str, scale: str) -> None:
+    stored = read_json(path).get("protocol")
+    current = json.loads(json.dumps(get_protocol(row_id, scale).to_dict()))
+    if stored != current:
+        keys = sorted(k for k in set(current) | set(stored or {})
+                      if (stored or {}).get(k) != current.get(k))
+        raise ResultsError(f"{path} was run with another protocol than row {row_id}'s current one "
+                           f"(differs in: {', '.join(keys)}); its trials are not scored.  Rerun "
+                           f"`python -m lstm_repro run {row_id} --scale {scale} --force` (a backup "
+                           f"is kept) or restore the protocol")
+
+
+# ---------------------------------------------------------------------------------------------
+# Row summaries
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison with the paper: what, ours, the paper's, the rule, and whether it holds."""
+    name: str
+    ours: str
+    paper: str
+    rule: str
+    holds: bool
+
+
+@dataclass
+class Summary:
+    """A row's stored trials summarised as the paper reports them, with the checks and verdict."""
+    row: paper.PaperRow
+    trials: int = 0
+    successes: int = 0
+    sequences: list[int] = field(default_factory=list)   # successful trials, trial order
+    st1: list[int] = field(default_factory=list)         # Exp 3: ST1 of successful trials
+    failures: list[dict] = field(default_factory=list)   # {"trial", "sequences", "budget"}
+    test: dict = field(default_factory=dict)             # aggregated over successful trials
+    checks: list[Check] = field(default_factory=list)
+    bounds: list[Check] = field(default_factory=list)
+    verdict: str = "not run"
+
+    @property
+    def paper_trials(self) -> int | None:
+        return self.row.trials
+
+    @property
+    def success_ci(self) -> tuple[float, float] | None:
+        return wilson_interval(self.successes, self.trials) if self.trials else None
+
+    @property
+    def verdict_text(self) -> str:
+        """The verdict, with "(n of N trials)" when fewer trials than the paper's are stored."""
+        n, paper_n = self.trials, self.paper_trials
+        if self.trials and paper_n and n < paper_n and self.verdict in VERDICTS[:3]:
+            return f"{self.verdict} ({n} of {paper_n} trials)"
+        return self.verdict
+
+    def stats(self, values: list[int]) -> dict | None:
+        if not values:
+            return None
+        return {"mean": statistics.fmean(values), "median": statistics.median(values),
+                "min": min(values), "max": max(values)}
+
+    def to_dict(self) -> dict:
+        """A JSON-able record of the row: the paper's numbers, ours, the checks and the verdict."""
+        r = self.row
+        ci = self.success_ci
+        return {
+            "row": r.id, "table": r.table, "method": r.method, "competitor": r.competitor,
+            "source": r.source, "task_params": r.task_params,
+            "paper": {"trials": r.trials, **{k: {"value": v.value, "text": v.text, "kind": v.kind}
+                                             for k, v in r.reported.items()}},
+            "ours": None if not self.trials else {
+                "trials": self.trials, "successes": self.successes,
+                "success_pct": 100.0 * self.successes / self.trials,
+                "success_ci95_pct": [100.0 * ci[0], 100.0 * ci[1]],
+                "sequences": self.stats(self.sequences), "st1": self.stats(self.st1),
+                "failures": self.failures, "test": self.test},
+            "checks": [vars(c) for c in self.checks], "bounds": [vars(c) for c in self.bounds],
+            "verdict": self.verdict, "verdict_text": self.verdict_text,
+        }
+
+
+def paper_success_pct(row: paper.PaperRow) -> float | None:
+    """The paper's success rate in %: printed, or 100 where a table prints means but no rate."""
+    reported = row.reported.get("success_pct")
+    if reported is not None:
+        return reported.value          # None for "some fraction"
+    if row.source == "hochreiter1997" and not row.competitor:
+        return 100.0
+    return None
+
+
+def summarize(row_id: str, records: list[dict]) -> Summary:
+    """The summary of ``records`` (trial records of ``row_id``), its checks and verdict."""
+    row = paper.get(row_id)
+    s = Summary(row=row, trials=len(records))
+    wins = sorted((r for r in records if r["success"]), key=lambda r: r["trial"])
+    s.successes = len(wins)
+    s.sequences = [int(r["sequences"]) for r in wins]
+    s.st1 = [int(r["events"]["st1"]) for r in wins if "st1" in r.get("events", {})]
+    s.failures = [{"trial": r["trial"], "sequences": r["sequences"], "budget": r["budget"]}
+                  for r in sorted(records, key=lambda r: r["trial"]) if not r["success"]]
+    s.test = _aggregate_tests([r["test"] for r in wins if "test" in r])
+    if row.competitor:
+        s.verdict = REFERENCE
+        return s
+    if not records:
+        return s
+    s.checks = [c for c in (_success_check(s), _speed_check(s), _test_check(s)) if c is not None]
+    s.bounds = _bound_checks(s)
+    s.verdict = verdict(s.trials, [c.holds for c in s.checks])
+    return s
+
+
+def verdict(trials: int, holds: list[bool]) -> str:
+    """The verdict from the number of stored trials and the outcome of each applicable check."""
+    if trials == 0:
+        return "not run"
+    if not holds:
+        return "no paper number"
+    if all(holds):
+        return "reproduced"
+    return "partly" if any(holds) else "not reproduced"
+
+
+def _aggregate_tests(tests: list[dict]) -> dict:
+    if not tests:
+        return {}
+    frac = [t["wrong"] / t["n"] for t in tests]
+    out = {"trials": len(tests), "n": tests[0]["n"],
+           "wrong_of_2560": TEST_N * statistics.fmean(frac),
+           "wrong_of_2560_max": TEST_N * max(frac),
+           "misclassified_frac": statistics.fmean(frac),
+           "mse": statistics.fmean(t["mse"] for t in tests),
+           "mean_abs": statistics.fmean(t["mean_abs"] for t in tests),
+           "mean_abs_max": max(t["mean_abs"] for t in tests)}
+    if all("mean_abs_clean" in t for t in tests):
+        out["avg_diff"] = statistics.fmean(t["mean_abs_clean"] for t in tests)
+    return out
+
+
+def _success_check(s: Summary) -> Check | None:
+    pct, paper_n = paper_success_pct(s.row), s.paper_trials
+    if pct is None or not paper_n:
+        return None
+    paper_k = round(pct / 100 * paper_n)
+    p = fisher_exact(s.successes, s.trials - s.successes, paper_k, paper_n - paper_k)
+    lo, hi = s.success_ci
+    printed = "success_pct" in s.row.reported
+    return Check("success rate",
+                 f"{s.successes}/{s.trials} = {100 * s.successes / s.trials:.0f} % "
+                 f"[{100 * lo:.0f}-{100 * hi:.0f}], Fisher p = {p:.3f}",
+                 f"{pct:.0f} % of {paper_n}" + ("" if printed else " (implied)"),
+                 f"Fisher exact test p >= {ALPHA}", p >= ALPHA)
+
+
+def _speed_targets(row: paper.PaperRow) -> list[tuple[str, str]]:
+    """(label, reported key) of the paper's sequences-until-success numbers for this row."""
+    if "st2_sequences" in row.reported:
+        return [("ST1", "st1_sequences"), ("ST2", "st2_sequences")]
+    rep = row.reported.get("sequences_mean")
+    return [("sequences", "sequences_mean")] if rep and rep.kind in ("mean", "value") else []
+
+
+def _speed_check(s: Summary) -> Check | None:
+    targets = _speed_targets(s.row)
+    if not targets:
+        return None
+    ours, theirs, holds = [], [], True
+    for label, key in targets:
+        values = s.st1 if label == "ST1" else s.sequences
+        ref = s.row.reported[key].value
+        prefix = f"{label} " if len(targets) > 1 else ""
+        theirs.append(f"{prefix}mean {ref:,.0f}")
+        if not values:
+            ours.append(f"{prefix}no success")
+            holds = False
+            continue
+        med = statistics.median(values)
+        ours.append(f"{prefix}median {med:,.0f}")
+        holds &= ref / SPEED_FACTOR <= med <= ref * SPEED_FACTOR
+    return Check("sequences", "; ".join(ours), "; ".join(theirs),
+                 f"median within a factor {SPEED_FACTOR:g} of the paper's mean", holds)
+
+
+_TEST_KEYS = {  # reported key: (label, floor in the key's unit, format)
+    "wrong_of_2560": ("wrong/2560", TEST_FLOOR, ".1f"),
+    "misclassified_frac": ("misclassified", TEST_FLOOR / TEST_N, ".5f"),
+    "mse": ("MSE", 0.0, ".4f"),
+    "avg_diff": ("avg diff", 0.0, ".4f"),
+}
+
+
+def _test_check(s: Summary) -> Check | None:
+    keys = [k for k in _TEST_KEYS if k in s.row.reported]
+    if not keys:
+        return None
+    if not s.test:
+        ours, holds = ["no successful trial with a test"], False
+    else:
+        ours = [f"{_TEST_KEYS[k][0]} {s.test[k]:{_TEST_KEYS[k][2]}}" for k in keys if k in s.test]
+        holds = all(k in s.test and s.test[k] <= max(_TEST_KEYS[k][1],
+                                                     TEST_FACTOR * s.row.reported[k].value)
+                    for k in keys)
+    theirs = [f"{_TEST_KEYS[k][0]} {s.row.reported[k].value:g}" for k in keys]
+    return Check("test error", "; ".join(ours), "; ".join(theirs),
+                 f"ours <= max({TEST_FLOOR} of {TEST_N}, {TEST_FACTOR:g} x paper) "
+                 f"(MSE, avg diff: <= {TEST_FACTOR:g} x paper)", holds)
+
+
+def _bound_checks(s: Summary) -> list[Check]:
+    """The text's per-trial bounds and ranges, checked on our worst (or every) successful trial."""
+    ours = {"wrong_of_2560_max": s.test.get("wrong_of_2560_max"),
+            "test_error_max": s.test.get("mean_abs_max")}
+    if s.sequences:
+        ours["sequences_range"] = (min(s.sequences), max(s.sequences))
+    out = []
+    for key, value in ours.items():
+        rep = s.row.reported.get(key)
+        if rep is None or value is None:
+            continue
+        if key == "sequences_range":
+            holds = rep.admits(value[0]) and rep.admits(value[1])
+            text = f"{value[0]:,}-{value[1]:,}"
+        else:
+            holds, text = rep.admits(value), f"{value:.4g}"
+        note = " (read as mean absolute error)" if key == "test_error_max" else ""
+        out.append(Check(paper.REPORTED_KEYS[key], text + note, rep.text,
+                         f"{rep.kind} {rep.value}", holds))
+    return out
+
+
+def summarize_rows(row_ids=None, root: Path | None = None, scale: str = "paper") -> list[Summary]:
+    """Summaries of ``row_ids`` (default: every row of both papers, in the papers' order)."""
+    ids = list(paper.ALL_ROWS) if row_ids is None else list(row_ids)
+    return [summarize(i, [] if paper.get(i).competitor else load_records(i, root, scale))
+            for i in ids]
