@@ -379,6 +379,16 @@ class Network:
                 lay.hidden, spec.output_gate, spec.forget_gate, spec.peepholes)
         self._kernel = _kernel(dims, (*SQUASHERS[spec.g][:2], *SQUASHERS[spec.h][:2]))
 
+    def state(self) -> tuple[Weights, Weights]:
+        """Copies of the weights and the momentum buffers (for :meth:`restore`)."""
+        return self.weights.copy(), self.velocity.copy()
+
+    def restore(self, state: tuple[Weights, Weights]) -> None:
+        """Put back weights and momentum buffers saved by :meth:`state` (in place)."""
+        for dst, src in zip((self.weights, self.velocity), state):
+            for a, b in ((dst.wh, src.wh), (dst.wo, src.wo), (dst.wp, src.wp)):
+                a[...] = b
+
     # ------------------------------------------------------------------ running sequences
     def _run(self, inputs, onehot, targets, lr, momentum, mode, trace=False, starts=None):
         spec = self.spec

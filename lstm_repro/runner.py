@@ -22,6 +22,7 @@ from .provenance import collect
 from .results import open_row, row_dir, default_root, trial_path, write_json, write_weights
 
 _progress = None      # shared counter of training sequences (set in worker processes)
+ONLINE_BLOCK = 32     # sequences per kernel call under an on-line stopping rule
 
 
 def trial_seed(base_seed: int, trial: int) -> int:
@@ -89,15 +90,24 @@ def run_trial(protocol: Protocol, trial: int, seed: int) -> tuple[dict, Network]
             ok_window.clear()
 
     if protocol.stop == "online":
+        # Sequences are trained in blocks of ONLINE_BLOCK per kernel call; when the rule holds
+        # inside a block, the weights are restored and only the block's first sequences up to that
+        # one are trained again, so the result equals training one sequence at a time.
         rule = _online_rule(p)
-        while n < protocol.budget:
-            seq = task.sample(data_rng)
-            (y,) = learn([seq])
-            e, ok = task.errors(y, seq), task.correct(y, seq)
-            note_curve([e["sq_end"]], [ok])
-            if rule.update(ok, e):
-                success = True
-                break
+        while n < protocol.budget and not success:
+            seqs = [task.sample(data_rng) for _ in range(min(ONLINE_BLOCK, protocol.budget - n))]
+            saved = net.state()
+            outs = net.train_sequences(seqs, lr=lr, update=update)
+            for j, (y, seq) in enumerate(zip(outs, seqs)):
+                e, ok = task.errors(y, seq), task.correct(y, seq)
+                n += 1
+                note_curve([e["sq_end"]], [ok])
+                if rule.update(ok, e):
+                    success = True
+                    net.restore(saved)
+                    net.train_sequences(seqs[:j + 1], lr=lr, update=update)
+                    break
+            _count(len(seqs))
     elif protocol.stop == "solved":
         every = p["check_every"]
         everything = task.training_set + task.test_set(test_rng)

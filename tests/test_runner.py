@@ -132,3 +132,18 @@ def test_open_row_writes_config_once(tmp_path):
     assert open_row(tmp_path / "r", cfg) == {}
     assert json.loads((tmp_path / "r" / "config.json").read_text()) == cfg
     assert open_row(tmp_path / "r", cfg) == {}
+
+
+def test_blocked_online_training_equals_one_sequence_at_a_time(monkeypatch):
+    """Blocks of sequences per kernel call, with the roll-back when the rule holds inside a
+    block, give the very record that training one sequence per call gives."""
+    import lstm_repro.runner as runner
+    prot = get_protocol("6a", "paper")
+    prot = replace(prot, stop_params={**prot.stop_params, "window": 100}, test_size=50,
+                   budget=60_000)
+    blocked, net_b = run_trial(prot, trial=0, seed=2)
+    monkeypatch.setattr(runner, "ONLINE_BLOCK", 1)
+    single, net_s = run_trial(prot, trial=0, seed=2)
+    blocked.pop("wall_seconds"), single.pop("wall_seconds")
+    assert blocked["success"] and blocked == single
+    assert np.array_equal(net_b.weights.flat(), net_s.weights.flat())
