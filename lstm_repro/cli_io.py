@@ -123,7 +123,8 @@ def load_network(weights_path: Path) -> tuple[Network, str]:
     try:
         return Network(spec, weights), row
     except ValueError as exc:
-        raise ResultsError(f"weights file {path} does not fit row {row}'s network ({exc})") from None
+        raise ResultsError(f"weights file {path} does not fit row {row}'s network "
+                           f"({exc})") from None
 
 
 def _matrix(value, width: int, what: str, where: str, allow_null: bool) -> np.ndarray:
@@ -136,9 +137,10 @@ def _matrix(value, width: int, what: str, where: str, allow_null: bool) -> np.nd
         if row is None and allow_null:
             rows.append([None] * width)
             continue
-        if not isinstance(row, list) or len(row) != width or not all(
-                (v is None and allow_null) or (isinstance(v, (int, float)) and not isinstance(v, bool))
-                for v in row):
+        numbers = isinstance(row, list) and all(
+            (v is None and allow_null) or (isinstance(v, (int, float)) and not isinstance(v, bool))
+            for v in row)
+        if not numbers or len(row) != width:
             got = f"{len(row)} entries" if isinstance(row, list) else f"{type(row).__name__}"
             raise ValueError(f"{where}: {what}[{t}] must be {width} numbers"
                              f"{' (or null)' if allow_null else ''}; got {got}; the network of "
@@ -165,7 +167,8 @@ def read_sequences(path: Path, n_inputs: int, n_outputs: int) -> list[tuple[int,
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"{where}: not valid JSON ({exc.msg}, column {exc.colno})") from None
+                raise ValueError(f"{where}: not valid JSON ({exc.msg}, "
+                                 f"column {exc.colno})") from None
             if not isinstance(obj, dict) or "inputs" not in obj:
                 raise ValueError(f'{where}: expected an object {{"inputs": [[...], ...], '
                                  f'"targets": [...]}}')

@@ -36,7 +36,8 @@ def paper_sequences(row: PaperRow) -> str:
     return "; ".join(parts) or DASH
 
 
-_PAPER_TEST = (("wrong_of_2560", "wrong {:g} of 2560"), ("misclassified_frac", "misclassified {:g}"),
+_PAPER_TEST = (("wrong_of_2560", "wrong {:g} of 2560"),
+               ("misclassified_frac", "misclassified {:g}"),
                ("mse", "MSE {:g}"), ("avg_diff", "avg diff {:g}"))
 
 
@@ -61,8 +62,9 @@ def our_sequences(s: Summary) -> str:
     for label, values in (("ST1", s.st1), ("ST2" if s.st1 else "", s.sequences)):
         st = s.stats(values)
         if st:
-            parts.append(f"{label + ' ' if label else ''}median {_fmt_seq(st['median'])} "
-                         f"(mean {_fmt_seq(st['mean'])}; {_fmt_seq(st['min'])}-{_fmt_seq(st['max'])})")
+            prefix = f"{label} " if label else ""
+            parts.append(f"{prefix}median {_fmt_seq(st['median'])} (mean {_fmt_seq(st['mean'])}; "
+                         f"{_fmt_seq(st['min'])}-{_fmt_seq(st['max'])})")
     if s.failures:
         budgets = sorted({f["budget"] for f in s.failures})
         parts.append(f"{len(s.failures)} failed at {', '.join(map(_fmt_seq, budgets))}")
@@ -73,8 +75,8 @@ def our_test(s: Summary) -> str:
     if not s.test:
         return DASH
     t = s.test
-    parts = [f"wrong {t['wrong_of_2560']:.1f} of 2560", f"misclassified {t['misclassified_frac']:.5f}",
-             f"MSE {t['mse']:.4f}"]
+    parts = [f"wrong {t['wrong_of_2560']:.1f} of 2560",
+             f"misclassified {t['misclassified_frac']:.5f}", f"MSE {t['mse']:.4f}"]
     if "avg_diff" in t:
         parts.append(f"avg diff {t['avg_diff']:.4f}")
     return "; ".join(parts) + (f" ({t['n']} per test)" if t["n"] != 2560 else "")
@@ -91,13 +93,15 @@ def lstm_table(summaries: list[Summary]) -> str:
     header = ["Row", "Source", "Paper: success", "Paper: sequences until success", "Paper: test",
               "Ours: success [95 % CI]", "Ours: sequences until success", "Ours: test", "Verdict"]
     rows = [[s.row.id, s.row.table, paper_success(s.row), paper_sequences(s.row),
-             paper_test(s.row), our_success(s), our_sequences(s), our_test(s), f"**{s.verdict_text}**"]
+             paper_test(s.row), our_success(s), our_sequences(s), our_test(s),
+             f"**{s.verdict_text}**"]
             for s in summaries if not s.row.competitor]
     return _table(header, rows) + IMPLIED_NOTE
 
 
 IMPLIED_NOTE = ("\n\nA success rate in brackets is implied: the table prints means over that many "
-                "trials and no rate.  Our sequences and test errors are over the successful trials.")
+                "trials and no rate.  Our sequences and test errors are over the successful "
+                "trials.")
 
 
 def competitor_table(summaries: list[Summary]) -> str:

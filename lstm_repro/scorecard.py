@@ -11,13 +11,14 @@ the same trials, measured after training stopped.  Ours are summarised the same 
 and test errors over the trials that reached the criterion; a trial that ran out of budget is a
 failure, listed with its budget and never averaged in.
 
-Verdict rules (applied by :func:`summarize` and :func:`verdict`; thresholds: this module's constants)
+Verdict rules (applied by :func:`summarize` and :func:`verdict`; the numbers are the constants
+of this module)
 
 | check | holds when |
 |---|---|
-| success rate | our successes and the paper's (its % of its trial count; 100 % where a table prints means but no rate) are consistent: two-sided Fisher exact test, p >= 0.05.  The paper's rate is itself an estimate from 10-30 trials, so it is not treated as exact; our 95 % Wilson interval is shown beside it. |
-| sequences | our median sequences until success lies within a factor 2 of the paper's mean (ST1 and ST2 both, in Experiment 3); needs a success |
-| test error | where the paper reports test errors: our mean over the successful trials is at most max(3 of 2560, 3 x the paper's) for wrong counts and misclassified fractions, and at most 3 x the paper's for MSE and average difference; needs a success |
+| success rate | our success count is consistent with the paper's: Fisher exact p >= 0.05 (note 1) |
+| sequences | our median sequences until success is within a factor 2 of the paper's mean (note 2) |
+| test error | our mean test error is at most max(3 of 2560, 3 x the paper's) (note 3) |
 
 | verdict | when |
 |---|---|
@@ -25,6 +26,17 @@ Verdict rules (applied by :func:`summarize` and :func:`verdict`; thresholds: thi
 | partly | some, not all, hold |
 | not reproduced | none holds |
 | not run | no trial is stored |
+| no paper number | trials are stored, but the paper gives no number to check |
+
+Notes to the checks:
+
+1. Two-sided, on the 2x2 table of our successes/failures and the paper's (its % of its trial
+   count; 100 % where a table prints means but no rate).  The paper's rate is itself an estimate
+   from 10-30 trials, so it is not treated as exact; our 95 % Wilson interval is shown beside it.
+2. In Experiment 3 both ST1 and ST2.  Needs at least one success.
+3. Only where the paper reports test errors: the floor applies to wrong of 2560 and misclassified
+   fractions; MSE and average difference must be at most 3 x the paper's.  Ours is the mean over
+   the successful trials; needs at least one.
 
 A row with fewer stored trials than the paper's is marked "(n of N trials)".  The text's per-trial
 bounds and ranges ("never more than 3 incorrectly processed sequences") are checked and shown
@@ -55,6 +67,12 @@ TEST_N = 2560         # the paper's test-set size (Tables 4-9)
 VERDICTS = ("reproduced", "partly", "not reproduced", "not run", "no paper number")
 REFERENCE = "paper's reference"     # the "verdict" column of competitor rows
 REQUIRED_KEYS = ("row", "trial", "success", "sequences", "budget")
+
+
+def rules_markdown() -> str:
+    """The averaging note and the verdict rules of this module's docstring, as Markdown."""
+    start = __doc__.index("How the paper averages")
+    return __doc__[start:].replace(":func:", "").replace(":meth:", "").strip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,12 +112,6 @@ def fisher_exact(a: int, b: int, c: int, d: int) -> float:
 # ---------------------------------------------------------------------------------------------
 # Loading stored trials
 # ---------------------------------------------------------------------------------------------
-
-def rules_markdown() -> str:
-    """The averaging note and the verdict rules of this module's docstring, as Markdown."""
-    start = __doc__.index("How the paper averages")
-    return __doc__[start:].replace(":func:", "").replace(":meth:", "").strip()
-
 
 def results_dir(row_id: str, root: Path | None = None, scale: str = "paper") -> Path:
     """Where the trials of ``row_id`` at ``scale`` are stored (see :mod:`lstm_repro.results`)."""

@@ -153,16 +153,17 @@ def test_evaluate_finds_the_row_or_says_why_not(capsys, quick_run, tmp_path):
     lone = tmp_path / "lone"
     lone.mkdir()
     shutil.copy(src / "trial-000.npz", lone / "trial-000.npz")
-    (tmp_path / "in.jsonl").write_text(json.dumps({"inputs": np.eye(8)[[0, 1]].tolist()}) + "\n")
-    rc, _, err = run_cli(capsys, "evaluate", lone / "trial-000.npz", "--input", tmp_path / "in.jsonl")
+    seqs = tmp_path / "in.jsonl"
+    seqs.write_text(json.dumps({"inputs": np.eye(8)[[0, 1]].tolist()}) + "\n")
+    rc, _, err = run_cli(capsys, "evaluate", lone / "trial-000.npz", "--input", seqs)
     assert rc == 2 and "config.json" in err and "unknown" in err
     shutil.copy(src / "trial-000.json", lone / "trial-000.json")       # the trial record suffices
-    rc, out, _ = run_cli(capsys, "evaluate", lone / "trial-000.npz", "--input", tmp_path / "in.jsonl")
+    rc, out, _ = run_cli(capsys, "evaluate", lone / "trial-000.npz", "--input", seqs)
     assert rc == 0 and lines(out)[0]["row"] == "6a"
     (lone / "trial-000.npz").write_bytes(b"not a zip")
-    rc, _, err = run_cli(capsys, "evaluate", lone / "trial-000.npz", "--input", tmp_path / "in.jsonl")
+    rc, _, err = run_cli(capsys, "evaluate", lone / "trial-000.npz", "--input", seqs)
     assert rc == 2 and "trial-000.npz cannot be read" in err
-    rc, _, err = run_cli(capsys, "evaluate", tmp_path / "none.npz", "--input", tmp_path / "in.jsonl")
+    rc, _, err = run_cli(capsys, "evaluate", tmp_path / "none.npz", "--input", seqs)
     assert rc == 2 and "no weights file" in err
 
 
@@ -176,7 +177,8 @@ def test_list_shows_every_row_and_its_stored_trials(capsys, quick_run):
     row6a = next(line for line in out.splitlines() if line.startswith("6a "))
     assert " 1/20 " in row6a and "(1 of 20 trials)" in row6a
     assert "not run" in next(line for line in out.splitlines() if line.startswith("6b "))
-    assert "paper's reference" in next(line for line in out.splitlines() if line.startswith("2a-CH "))
+    competitor = next(line for line in out.splitlines() if line.startswith("2a-CH "))
+    assert "paper's reference" in competitor
 
 
 def test_report_md_and_json(capsys, quick_run):

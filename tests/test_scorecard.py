@@ -35,8 +35,9 @@ def trials_like_paper(row_id, n=None, factor=1.0, wrong=None, **kw):
     n = row.trials if n is None else n
     mean = row.reported["sequences_mean"].value * factor
     wrong = round(row.reported["wrong_of_2560"].value) if wrong is None else wrong
-    return [record(row_id, t, sequences=int(mean * (0.8 + 0.4 * t / max(n - 1, 1))), wrong=wrong, **kw)
-            for t in range(n)]
+    spread = [0.8 + 0.4 * t / max(n - 1, 1) for t in range(n)]       # 0.8 .. 1.2 x the mean
+    return [record(row_id, t, sequences=int(mean * f), wrong=wrong, **kw)
+            for t, f in enumerate(spread)]
 
 
 # --- statistics -----------------------------------------------------------------------------
@@ -108,7 +109,8 @@ def test_fewer_trials_than_the_paper_are_marked():
 def test_success_rate_uses_the_papers_count_and_fisher():
     # Table 1 row 1-3: 97 % of 30 = 29 successes; 27 of 30 is consistent, 20 of 30 is not
     def rate_check(k):
-        recs = [record("1-3", t, success=t < k, sequences=14_060, budget=100_000) for t in range(30)]
+        recs = [record("1-3", t, success=t < k, sequences=14_060, budget=100_000)
+                for t in range(30)]
         return summarize("1-3", recs).checks[0]
     assert rate_check(27).holds and "97 % of 30" in rate_check(27).paper
     assert not rate_check(20).holds
