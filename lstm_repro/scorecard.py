@@ -48,12 +48,12 @@ from __future__ import annotations
 
 import json
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from math import comb, sqrt
 from pathlib import Path
 
 from . import paper
-from .protocols import PROTOCOLS, get_protocol
+from .protocols import PROTOCOLS, Protocol, get_protocol
 from .provenance import SCALES
 from .results import ResultsError, default_root, read_json, row_dir
 
@@ -153,11 +153,20 @@ def load_records(row_id: str, root: Path | None = None, scale: str = "paper") ->
 
 
 def _check_config(path: Path, row_id: str, scale: str) -> None:
-    stored = read_json(path).get("protocol")
+    """Raise unless ``path`` (a config.json) holds the row's current protocol.  A field added to
+    :class:`~lstm_repro.protocols.Protocol` after the runs is no difference while the current
+    protocol keeps its default."""
+    stored = read_json(path).get("protocol") or {}
     current = json.loads(json.dumps(get_protocol(row_id, scale).to_dict()))
-    if stored != current:
-        keys = sorted(k for k in set(current) | set(stored or {})
-                      if (stored or {}).get(k) != current.get(k))
+    defaults = {f.name: f.default for f in fields(Protocol) if f.default is not MISSING}
+
+    def differs(key: str) -> bool:
+        if key in stored:
+            return key not in current or stored[key] != current[key]
+        return key not in defaults or defaults[key] != current[key]
+
+    keys = sorted(k for k in set(current) | set(stored) if differs(k))
+    if keys:
         raise ResultsError(f"{path} was run with another protocol than row {row_id}'s current one "
                            f"(differs in: {', '.join(keys)}); its trials are not scored.  Rerun "
                            f"`python -m lstm_repro run {row_id} --scale {scale} --force` (a backup "

@@ -236,6 +236,17 @@ def test_config_of_another_protocol_is_named(tmp_path):
         scorecard.load_records("4-1", root=tmp_path)
 
 
+def test_config_without_a_later_default_field_is_accepted(tmp_path):
+    older = get_protocol("4-1").to_dict()
+    del older["update"]                      # a field with a default the row still uses
+    store(tmp_path, "4-1", trials_like_paper("4-1", n=2), protocol=older)
+    assert len(scorecard.load_records("4-1", root=tmp_path)) == 2
+    del older["budget"]                      # a field without a default
+    store(tmp_path, "4-1", [], protocol=older)
+    with pytest.raises(ResultsError, match="differs in: budget"):
+        scorecard.load_records("4-1", root=tmp_path)
+
+
 def test_unknown_row_and_scale_are_refused(tmp_path):
     with pytest.raises(KeyError, match="valid ids: 1-RTRL-3"):
         scorecard.load_records("9z", root=tmp_path)
