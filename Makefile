@@ -101,7 +101,8 @@ html:
 	@rm -rf "$(OUT).partial"
 	@echo "==> jupyter-book build $(SRC)"
 	@"$(BIN)/jupyter-book" build "$(SRC)" --toc "$(abspath $(SRC))/book/_toc.yml" --path-output "$(OUT).partial" \
-	  --warningiserror --keep-going --quiet
+	  --warningiserror --keep-going --quiet >"$(OUT).log" || { \
+	  cat "$(OUT).log"; echo "error: jupyter-book failed (warnings count as errors); see above" >&2; exit 1; }
 	@rm -rf "$(OUT)" && mv "$(OUT).partial/_build/html" "$(OUT)" && rm -rf "$(OUT).partial"
 
 # Refresh the committed outputs: execute each chapter in place with its default parameters.

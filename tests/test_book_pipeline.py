@@ -91,3 +91,16 @@ def test_book_runs_chapters_with_the_given_parameters(sandbox):
     page = (build / "html" / "notebooks" / "01_echo.html").read_text(encoding="utf-8")
     assert "ran with SCALE=paper SEED=7" in page
     assert source.read_bytes() == before  # the chapter's source is never rewritten
+
+
+def test_sphinx_warning_fails_the_build(sandbox):
+    """An unknown citation key is a Sphinx warning, and warnings are errors."""
+    notebooks, build, args = sandbox
+    write_chapter(notebooks / "01_cites.ipynb", "pass")
+    nb = nbformat.read(notebooks / "01_cites.ipynb", as_version=4)
+    nb.cells[0].source += "\n\nAs shown by {cite:t}`nosuchkey1999`."
+    nbformat.write(nb, notebooks / "01_cites.ipynb")
+    proc = make("book", *args)
+    assert proc.returncode != 0
+    assert 'could not find bibtex key "nosuchkey1999"' in proc.stderr
+    assert not (build / "html").exists()

@@ -206,10 +206,13 @@ def test_screenshots(browser, origins):
         if chapters:
             shots["chapter"] = f"notebooks/{chapters[0].stem}.html"
         for name, path in shots.items():
-            page.open(path)
+            seen = page.open(path)
             out = SCREENSHOTS / f"{name}.png"
             page.page.screenshot(path=str(out))
             assert out.stat().st_size > 10_000, f"{out} looks empty"
+            if name == "chapter" and seen["images"]:  # and the chapter's first figure
+                page.page.locator("main img").first.scroll_into_view_if_needed()
+                page.page.screenshot(path=str(SCREENSHOTS / "chapter-figure.png"))
         assert not page.errors and not page.blocked, (page.errors, page.blocked)
     finally:
         page.close()
