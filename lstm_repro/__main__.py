@@ -57,7 +57,7 @@ def cmd_run(args) -> int:
     try:
         records = run_row(args.row, scale=args.scale, trials=args.trials, jobs=args.jobs,
                           seed=args.seed, root=args.out, force=args.force,
-                          progress=not args.no_progress)
+                          progress=not args.no_progress, learner=args.learner)
     except ResultsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -154,6 +154,9 @@ def main(argv=None) -> int:
     p.add_argument("--force", action="store_true",
                    help="replace stored results of another configuration (kept as a backup)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--learner", default="engine", choices=("engine", "full-gradient"),
+                   help="engine: the paper's truncated gradient (default); full-gradient: BPTT "
+                   "through the PyTorch reference (Section 6's ablation; slow)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("list", help="every row, its stored trials and its verdict")
     _add_results_args(p)

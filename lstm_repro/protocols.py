@@ -40,12 +40,27 @@ class Protocol:
     stop_params: dict = field(default_factory=dict)
     test_size: int | None = 2560  # sequences of the final test (None: no final test)
     update: str = "step"          # weight-update timing for per-step targets (see engine)
+    learner: str = "engine"       # "engine" (truncated gradient, numba) or "full-gradient" (BPTT)
     curve_every: int = 1000       # record the learning curve every this many sequences
     scale: str = "paper"
 
     @property
     def network(self) -> Row:
         return ROWS[self.config_row]
+
+    @property
+    def results_name(self) -> str:
+        """The folder name of this protocol's results: the row id, plus the learner if not the
+        engine (the full-gradient ablation is stored beside the paper's gradient, never over it)."""
+        return self.row if self.learner == "engine" else f"{self.row}--{self.learner}"
+
+    def make_learner(self, rng):
+        """A fresh network of this row, initialised from ``rng``, trained by ``learner``."""
+        if self.learner == "engine":
+            from .engine import Network
+            return Network(self.network.spec, rng=rng)
+        from .reference import TorchLearner
+        return TorchLearner(self.network.spec, rng=rng, truncate=False)
 
     def make_task(self, trial: int = 0):
         params = dict(self.task_params)
@@ -133,8 +148,14 @@ _ALL = [
 PROTOCOLS: dict[str, Protocol] = {p.row: p for p in _ALL}
 
 
-def get_protocol(row_id: str, scale: str = "paper") -> Protocol:
+LEARNERS = ("engine", "full-gradient")
+
+
+def get_protocol(row_id: str, scale: str = "paper", learner: str = "engine") -> Protocol:
     """The protocol of ``row_id`` at ``scale``; unknown ids raise a KeyError listing valid ones."""
     if row_id not in PROTOCOLS:
         raise KeyError(f"unknown row {row_id!r}; valid rows: {', '.join(PROTOCOLS)}")
-    return PROTOCOLS[row_id].at_scale(scale)
+    if learner not in LEARNERS:
+        raise ValueError(f"learner={learner!r} is not valid; valid values: {', '.join(LEARNERS)}")
+    protocol = PROTOCOLS[row_id].at_scale(scale)
+    return protocol if learner == "engine" else replace(protocol, learner=learner)

@@ -89,9 +89,9 @@ class ReferenceLSTM:
         if update not in UPDATE_MODES:
             raise ValueError(f"update={update!r} is not valid; valid values: {', '.join(UPDATE_MODES)}")
         spec = self.spec
-        x = torch.as_tensor(np.asarray(inputs, dtype=np.float64))            # (T, I)
+        x = torch.tensor(np.asarray(inputs, dtype=np.float64))               # (T, I)
         T = x.shape[0]
-        tgt = None if targets is None else torch.as_tensor(np.asarray(targets, dtype=np.float64))
+        tgt = None if targets is None else torch.tensor(np.asarray(targets, dtype=np.float64))
         base = self.params
         delta = [torch.zeros_like(p) for p in base]           # constants: updates so far
         acc = [torch.zeros_like(p) for p in base]             # summed gradients ("sequence")
@@ -129,7 +129,7 @@ class ReferenceLSTM:
 
     def trace(self, inputs) -> dict:
         """Forward pass returning outputs, every unit's activation and every cell state (numpy)."""
-        x = torch.as_tensor(np.asarray(inputs, dtype=np.float64))
+        x = torch.tensor(np.asarray(inputs, dtype=np.float64))
         yh = torch.zeros(self.spec.n_units, dtype=torch.float64)
         s = torch.zeros(self.spec.n_cells, dtype=torch.float64)
         rows = []
@@ -139,3 +139,43 @@ class ReferenceLSTM:
                 rows.append((y.numpy().copy(), yh.numpy().copy(), s.numpy().copy()))
         return {"outputs": np.array([r[0] for r in rows]), "units": np.array([r[1] for r in rows]),
                 "states": np.array([r[2] for r in rows])}
+
+
+class TorchLearner:
+    """The reference network behind the engine's interface (:class:`lstm_repro.engine.Network`),
+    so that the runner can train with autograd: ``truncate=False`` is the full-gradient (BPTT)
+    ablation of Section 6, ``truncate=True`` the paper's gradient computed the slow way."""
+
+    def __init__(self, spec: NetworkSpec, weights: Weights | None = None, *,
+                 rng: np.random.Generator | None = None, seed: int | None = None,
+                 truncate: bool = False):
+        from .spec import init_weights
+        if weights is None:
+            weights = init_weights(spec, rng if rng is not None else np.random.default_rng(seed))
+        self.spec = spec
+        self.reference = ReferenceLSTM(spec, weights, truncate=truncate)
+        self.velocity = [np.zeros_like(w) for w in (weights.wh, weights.wo, weights.wp)]
+
+    @property
+    def weights(self) -> Weights:
+        return self.reference.weights()
+
+    def train_sequences(self, sequences, *, lr: float, momentum: float = 0.0,
+                        update: str = "step") -> list[np.ndarray]:
+        return [self.reference.train_sequence(seq.inputs, seq.targets, lr=lr, momentum=momentum,
+                                              update=update, velocity=self.velocity)
+                for seq in sequences]
+
+    def forward_sequences(self, sequences) -> list[np.ndarray]:
+        return [self.reference.trace(seq.inputs)["outputs"] for seq in sequences]
+
+    def state(self):
+        return self.weights, [v.copy() for v in self.velocity]
+
+    def restore(self, state) -> None:
+        weights, velocity = state
+        with torch.no_grad():
+            for p, w in zip(self.reference.params, (weights.wh, weights.wo, weights.wp)):
+                p[...] = torch.as_tensor(w)
+        for v, saved in zip(self.velocity, velocity):
+            v[...] = saved

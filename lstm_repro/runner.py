@@ -68,7 +68,7 @@ def run_trial(protocol: Protocol, trial: int, seed: int) -> tuple[dict, Network]
     streams = np.random.default_rng(seed).spawn(3)      # weights, training data, test data
     task = protocol.make_task(trial)
     row = protocol.network
-    net = Network(row.spec, rng=streams[0])
+    net = protocol.make_learner(streams[0])
     data_rng, test_rng = streams[1], streams[2]
     lr, update, p = row.lr, protocol.update, protocol.stop_params
     n, success, events, curve = 0, False, {}, []
@@ -156,7 +156,8 @@ def run_trial(protocol: Protocol, trial: int, seed: int) -> tuple[dict, Network]
         raise ValueError(f"unknown stopping kind {protocol.stop!r}")
 
     record = {
-        "row": protocol.row, "scale": protocol.scale, "trial": trial, "seed": seed,
+        "row": protocol.row, "scale": protocol.scale, "learner": protocol.learner,
+        "trial": trial, "seed": seed,
         "success": success, "stopped": "criterion" if success else "budget",
         "sequences": n, "budget": protocol.budget, "events": events,
         "wall_seconds": round(time.perf_counter() - start, 3),
@@ -183,11 +184,11 @@ def _run_and_store(protocol: Protocol, trial: int, seed: int, directory: str, pr
 
 def run_row(row_id: str, scale: str = "quick", trials: int | None = None, jobs: int = 1,
             seed: int = 0, root: Path | None = None, force: bool = False,
-            progress: bool = True) -> list[dict]:
+            progress: bool = True, learner: str = "engine") -> list[dict]:
     """Run (or resume) a row's trials; returns every stored trial record of the row, in order."""
     from tqdm import tqdm
 
-    protocol = get_protocol(row_id, scale)
+    protocol = get_protocol(row_id, scale, learner)
     trials = protocol.trials if trials is None else trials
     if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
         raise ValueError(f"--trials {trials!r} is not valid; it must be an integer >= 1")
@@ -195,7 +196,7 @@ def run_row(row_id: str, scale: str = "quick", trials: int | None = None, jobs: 
         raise ValueError(f"--seed {seed!r} is not valid; it must be an integer >= 0")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"--jobs {jobs!r} is not valid; it must be an integer >= 1")
-    directory = row_dir(root or default_root(scale), scale, row_id)
+    directory = row_dir(root or default_root(scale), scale, protocol.results_name)
     config = {"protocol": protocol.to_dict(), "seed": seed}
     done = open_row(directory, config, force=force)
     todo = [t for t in range(trials) if t not in done]

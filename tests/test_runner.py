@@ -147,3 +147,17 @@ def test_blocked_online_training_equals_one_sequence_at_a_time(monkeypatch):
     blocked.pop("wall_seconds"), single.pop("wall_seconds")
     assert blocked["success"] and blocked == single
     assert np.array_equal(net_b.weights.flat(), net_s.weights.flat())
+
+
+def test_full_gradient_learner_runs_beside_the_engine(tmp_path):
+    """Section 6's ablation: the same protocol trained with BPTT through the PyTorch reference,
+    stored in its own folder; truncated and full gradients give different weights."""
+    prot = replace(get_protocol("4-1", "quick", learner="full-gradient"), budget=5, test_size=5)
+    rec, net = run_trial(prot, trial=0, seed=1)
+    assert rec["learner"] == "full-gradient" and rec["sequences"] == 5
+    eng, net_e = run_trial(replace(prot, learner="engine"), trial=0, seed=1)
+    assert not np.allclose(net.weights.flat(), net_e.weights.flat(), rtol=0, atol=1e-12)
+    assert np.allclose(net.weights.flat(), net_e.weights.flat(), atol=1e-2)
+    assert prot.results_name == "4-1--full-gradient"
+    with pytest.raises(ValueError, match="valid values: engine, full-gradient"):
+        get_protocol("4-1", "quick", learner="adam")
