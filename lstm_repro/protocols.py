@@ -71,6 +71,8 @@ class Protocol:
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        if d["learner"] == "engine":      # the default; stored configs from before the field
+            del d["learner"]              # existed must still match
         d["network"] = {"spec": self.network.spec.to_dict(), "lr": self.network.lr}
         return d
 
