@@ -29,12 +29,18 @@ BIN ?= $(VENV)/bin
 SETUP ?= $(VENV)/.stamp-install
 PYTEST_ARGS ?=
 
+# The book's own pages (landing page, toc, bibliography), copied into every staging tree.
+BOOK ?= book
+
 CHAPTERS = $(sort $(wildcard $(NOTEBOOKS)/[0-9]*.ipynb))
 STAGE := $(BUILD)/stage
 HTML := $(BUILD)/html
 PIP = "$(VENV)/bin/python" -m pip install --quiet --disable-pip-version-check
 # pip lists every configured index location it skips; those lines are noise.
 PIP_FILTER = { grep -v "^WARNING: Location '.*' is ignored" || true; }
+
+# $(call stage,DIR): a fresh staging tree in DIR with the book's sources; the caller adds chapters.
+stage = rm -rf "$(1)" && mkdir -p "$(1)/notebooks" && cp _config.yml "$(1)/" && cp -r "$(BOOK)" "$(1)/book"
 
 .PHONY: help setup book notebooks test test-site html check-params clean distclean
 
@@ -73,8 +79,8 @@ check-params:
 # anything. The old site is removed first: after a failure there is no index.html to mistake
 # for a fresh one.
 book: check-params $(SETUP)
-	@rm -rf "$(HTML)" "$(STAGE)"
-	@mkdir -p "$(STAGE)/notebooks" && cp -r _config.yml book "$(STAGE)/"
+	@rm -rf "$(HTML)"
+	@$(call stage,$(STAGE))
 	@for nb in $(CHAPTERS); do \
 	  out="$(STAGE)/notebooks/$$(basename "$$nb")"; \
 	  echo "==> papermill $$nb (SCALE=$(SCALE), SEED=$(SEED))"; \
@@ -89,8 +95,7 @@ book: check-params $(SETUP)
 # The site the browser test opens: the committed notebooks (whose outputs are a default run, as
 # nbval checks) staged and rendered without executing anything.
 test-site:
-	@rm -rf "$(BUILD)/test-stage"
-	@mkdir -p "$(BUILD)/test-stage/notebooks" && cp -r _config.yml book "$(BUILD)/test-stage/"
+	@$(call stage,$(BUILD)/test-stage)
 	@for nb in $(CHAPTERS); do cp "$$nb" "$(BUILD)/test-stage/notebooks/"; done
 	@$(MAKE) html SRC="$(BUILD)/test-stage" OUT="$(BUILD)/test-site"
 

@@ -2,6 +2,7 @@
 failing chapters stop the build, and nothing half-built is left looking complete."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,9 +38,14 @@ def write_chapter(path: Path, body: str) -> None:
 
 @pytest.fixture
 def sandbox(tmp_path):
-    """make arguments that build throwaway chapters into tmp_path with this interpreter's tools."""
-    notebooks, build = tmp_path / "notebooks", tmp_path / "build"
-    args = [f"NOTEBOOKS={notebooks}", f"BUILD={build}", "SETUP=", f"BIN={BIN}"]
+    """make arguments that build throwaway chapters into tmp_path with this interpreter's tools.
+
+    The book's pages are copied with a landing page of its own, which links to no real chapter.
+    """
+    notebooks, build, book = tmp_path / "notebooks", tmp_path / "build", tmp_path / "book"
+    shutil.copytree(REPO_ROOT / "book", book)
+    (book / "intro.md").write_text("# Sandbox book\n\nMath: $a^n b^n$.\n")
+    args = [f"NOTEBOOKS={notebooks}", f"BUILD={build}", f"BOOK={book}", "SETUP=", f"BIN={BIN}"]
     return notebooks, build, args
 
 
