@@ -38,6 +38,33 @@ def _logistic(x):
     return 1.0 / (1.0 + math.exp(-x))
 
 
+@njit(cache=True, inline="always")
+def _dot(w, u, z, idx, n_in):
+    """w[u] . z, where the first n_in entries of z are the inputs: one-hot at ``idx`` (idx >= 0,
+    then only that column is read) or dense (idx = -1)."""
+    acc = 0.0
+    if idx >= 0:
+        acc = w[u, idx]
+    else:
+        for m in range(n_in):
+            acc += w[u, m] * z[m]
+    for m in range(n_in, z.shape[0]):
+        acc += w[u, m] * z[m]
+    return acc
+
+
+@njit(cache=True, inline="always")
+def _add_scaled(a, u, e, z, idx, n_in):
+    """a[u] += e * z, with z's inputs one-hot at ``idx`` (idx >= 0) or dense (idx = -1)."""
+    if idx >= 0:
+        a[u, idx] += e
+    else:
+        for m in range(n_in):
+            a[u, m] += e * z[m]
+    for m in range(n_in, z.shape[0]):
+        a[u, m] += e * z[m]
+
+
 @njit(cache=True)
 def _apply_update(w, g, mask, v, lr, momentum):
     """w += lr*g (masked) + momentum*v_prev; remember the step in v; clear g.  Arrays flattened."""
@@ -128,15 +155,7 @@ def _make_kernel(dims: tuple, sq: tuple):
                 for u in range(U):
                     z[I + u] = yh[u]
                 for u in range(U):
-                    acc = 0.0
-                    if onehot:
-                        acc = wh[u, idx]
-                    else:
-                        for m in range(I):
-                            acc += wh[u, m] * z[m]
-                    for m in range(I, NZ):
-                        acc += wh[u, m] * z[m]
-                    net[u] = acc
+                    net[u] = _dot(wh, u, z, idx, I)
                 for c in range(CS):
                     s_prev[c] = s[c]
                 if has_peep:                       # input and forget gates peek at s(t-1)
@@ -200,15 +219,7 @@ def _make_kernel(dims: tuple, sq: tuple):
                 for c in range(CS + H):
                     zo[I + c] = yh[off_cell + c]
                 for k in range(K):
-                    acc = 0.0
-                    if onehot:
-                        acc = wo[k, idx]
-                    else:
-                        for m in range(I):
-                            acc += wo[k, m] * zo[m]
-                    for m in range(I, NO):
-                        acc += wo[k, m] * zo[m]
-                    yo[k] = _logistic(acc)
+                    yo[k] = _logistic(_dot(wo, k, zo, idx, I))
                     out[t, k] = yo[k]
                 if record:
                     for u in range(U):
@@ -230,37 +241,16 @@ def _make_kernel(dims: tuple, sq: tuple):
                             dsc[c, m] *= d
                             dsi[c, m] *= d
                             dsf[c, m] *= d
-                        if onehot:
-                            dsc[c, idx] += a_c
-                            dsi[c, idx] += a_i
-                            dsf[c, idx] += a_f
-                        else:
-                            for m in range(I):
-                                dsc[c, m] += a_c * z[m]
-                                dsi[c, m] += a_i * z[m]
-                                dsf[c, m] += a_f * z[m]
-                        for m in range(I, NZ):
-                            dsc[c, m] += a_c * z[m]
-                            dsi[c, m] += a_i * z[m]
-                            dsf[c, m] += a_f * z[m]
+                        _add_scaled(dsf, c, a_f, z, idx, I)
                         if has_peep:
                             for v in range(S):
                                 dpi[c, v] = d * dpi[c, v] + a_i * s_prev[j * S + v]
                                 dpf[c, v] = d * dpf[c, v] + a_f * s_prev[j * S + v]
-                    else:                              # 1997 cell: ds(t)/ds(t-1) = 1
-                        if onehot:
-                            dsc[c, idx] += a_c
-                            dsi[c, idx] += a_i
-                        else:
-                            for m in range(I):
-                                dsc[c, m] += a_c * z[m]
-                                dsi[c, m] += a_i * z[m]
-                        for m in range(I, NZ):
-                            dsc[c, m] += a_c * z[m]
-                            dsi[c, m] += a_i * z[m]
-                        if has_peep:
-                            for v in range(S):
-                                dpi[c, v] += a_i * s_prev[j * S + v]
+                    elif has_peep:                     # 1997 cell: ds(t)/ds(t-1) = 1
+                        for v in range(S):
+                            dpi[c, v] += a_i * s_prev[j * S + v]
+                    _add_scaled(dsc, c, a_c, z, idx, I)
+                    _add_scaled(dsi, c, a_i, z, idx, I)
 
                 # ---- truncated backward pass at steps with a target (eqs. 19-28)
                 has_target = False
@@ -274,13 +264,7 @@ def _make_kernel(dims: tuple, sq: tuple):
                 if not has_target:
                     continue
                 for k in range(K):                                       # eq. 22 for output units
-                    if onehot:
-                        go[k, idx] += eo[k]
-                    else:
-                        for m in range(I):
-                            go[k, m] += eo[k] * zo[m]
-                    for m in range(I, NO):
-                        go[k, m] += eo[k] * zo[m]
+                    _add_scaled(go, k, eo[k], zo, idx, I)
                 for c in range(CS):
                     acc = 0.0
                     for k in range(K):
@@ -290,29 +274,14 @@ def _make_kernel(dims: tuple, sq: tuple):
                     acc = 0.0
                     for k in range(K):
                         acc += wo[k, I + CS + i] * eo[k]
-                    e = dnet[off_hid + i] * acc
-                    u = off_hid + i
-                    if onehot:
-                        gh[u, idx] += e
-                    else:
-                        for m in range(I):
-                            gh[u, m] += e * z[m]
-                    for m in range(I, NZ):
-                        gh[u, m] += e * z[m]
+                    _add_scaled(gh, off_hid + i, dnet[off_hid + i] * acc, z, idx, I)
                 if has_og:                                               # output gates (eq. 21)
                     for j in range(C):
                         acc = 0.0
                         for v in range(S):
                             acc += hval[j * S + v] * back[j * S + v]
                         e = dnet[off_out + j] * acc
-                        u = off_out + j
-                        if onehot:
-                            gh[u, idx] += e
-                        else:
-                            for m in range(I):
-                                gh[u, m] += e * z[m]
-                        for m in range(I, NZ):
-                            gh[u, m] += e * z[m]
+                        _add_scaled(gh, off_out + j, e, z, idx, I)
                         if has_peep:
                             for v in range(S):
                                 gp[j, 2, v] += e * s[j * S + v]
