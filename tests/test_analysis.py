@@ -1,0 +1,193 @@
+"""Measurements behind the chapters of Experiments 4-6: learning curves, the ST3 streak, which cell
+stores which value, temporal-order states, binning.  Hand-built nets with known behaviour, and each
+check shown to come out the other way when the behaviour is not there."""
+import numpy as np
+import pytest
+
+from lstm_repro import analysis as an
+from lstm_repro.engine import Network
+from lstm_repro.protocols import get_protocol
+from lstm_repro.results import trial_path, write_json, write_weights
+from lstm_repro.rows import ROWS
+from lstm_repro.spec import Weights, layout
+from lstm_repro.tasks import make_task
+
+
+def record(points, success=True):
+    return {"row": "6a", "trial": 0, "success": success, "sequences": 0, "budget": 1, "curve": points}
+
+
+def test_curve_and_first_reaching():
+    rec = record([[1000, 0.5, 0.2], [2000, 0.1, 0.9], [3000, 0.05, 0.95], [4000, 0.01, 0.85]])
+    assert an.curve(rec).shape == (4, 3)
+    assert an.first_reaching(rec, 0.9) == 2000
+    assert an.first_reaching(rec, 0.95) == 3000
+    assert an.first_reaching(rec, 0.99) is None
+    assert an.curve(record([])).shape == (0, 3)
+    with pytest.raises(ValueError, match="fraction correct"):
+        an.first_reaching(rec, 90)
+
+
+def test_streak_wait_matches_simulation():
+    p, n = 0.2, 5
+    assert an.streak_wait(p, n) == pytest.approx(((1 - p) ** -n - 1) / p)
+    rng = np.random.default_rng(0)
+    waits = []
+    for _ in range(20000):
+        run = steps = 0
+        while run < n:
+            steps += 1
+            run = 0 if rng.random() < p else run + 1
+        waits.append(steps)
+    assert np.mean(waits) == pytest.approx(an.streak_wait(p, n), rel=0.03)
+    assert abs(np.mean(waits) - an.streak_wait(0.3, n)) > 5        # the formula depends on p
+
+
+def test_streak_wait_edges_and_arrays():
+    assert an.streak_wait(0.0, 2000) == 2000.0
+    assert an.streak_wait(1.0, 3) == np.inf
+    waits = an.streak_wait(np.array([0.0, 1e-4, 1e-3, 5e-3]))
+    assert waits.shape == (4,) and np.all(np.diff(waits) > 0)
+    assert waits[3] > 1e6 > waits[2]          # 0.5 % wrong: millions of sequences; 0.1 %: thousands
+    for bad in (-0.1, 1.5, np.nan):
+        with pytest.raises(ValueError, match="probability"):
+            an.streak_wait(bad)
+    with pytest.raises(ValueError, match="n="):
+        an.streak_wait(0.1, 0)
+
+
+def test_marked_sorts_the_pairs_in_time():
+    task = make_task("adding", T=20)
+    seqs = task.test_set(np.random.default_rng(3), 200)
+    pos, val = an.marked(seqs)
+    assert np.all(pos[:, 0] < pos[:, 1])
+    for s, p, v in zip(seqs, pos, val):
+        np.testing.assert_array_equal(s.inputs[p, 1], 1.0)
+        np.testing.assert_array_equal(s.inputs[p, 0], v)
+    raw = np.array([s.meta["positions"] for s in seqs])
+    assert np.any(raw[:, 0] > raw[:, 1])      # the paper's X2 sometimes comes first: sorting matters
+
+
+def adder(open_on=1.0):
+    """An adding net (row 4-1) whose block 1 input gate opens when the marker equals ``open_on``
+    and whose first cell takes in the value; every other weight is 0."""
+    spec = ROWS["4-1"].spec
+    lay = layout(spec)
+    wh = np.zeros_like(lay.mask_h)
+    bias = lay.n_src - 1
+    wh[lay.in_gate, 1] = 20.0 * open_on          # marker -> input gate of block 1
+    wh[lay.in_gate, bias] = -10.0                # open (net 10) only at the chosen marker
+    wh[lay.in_gate + 1, bias] = -30.0            # block 2 closed
+    wh[lay.cell, 0] = 1.0                        # value -> first cell
+    wh[lay.cell + 2, 0] = 1.0                    # value -> a cell of the closed block
+    wo = np.zeros_like(lay.mask_o)
+    wo[0, spec.n_inputs] = 1.0
+    return Network(spec, Weights(wh, wo, np.zeros_like(lay.mask_p)))
+
+
+def test_cell_roles_finds_the_cell_that_stores_the_values():
+    seqs = make_task("adding", T=30).test_set(np.random.default_rng(0), 150)
+    roles = an.cell_roles(adder(), seqs)
+    assert roles["r_first"][0] > 0.99 and roles["r_second"][0] > 0.99
+    assert 0.8 < roles["slope_first"][0] < 1.0              # g'(0) = 1, flatter towards |x| = 1
+    assert roles["drift"][0] < 1e-3                          # the gate is shut between the marks
+    assert roles["r2_target"][0] > 0.99                      # final state ~ g(X1) + g(X2)
+    np.testing.assert_allclose(roles["slope_first"][1:], 0.0, atol=1e-9)   # nothing enters
+    np.testing.assert_allclose(roles["final"][:, 1], 0.0)
+    assert roles["jump_first"].shape == (150, 4)
+
+
+def test_cell_roles_sees_a_net_that_stores_nothing():
+    seqs = make_task("adding", T=30).test_set(np.random.default_rng(0), 150)
+    roles = an.cell_roles(adder(open_on=-1.0), seqs)        # opens on the first / last pair instead
+    assert abs(roles["slope_first"][0]) < 1e-3 and abs(roles["slope_second"][0]) < 1e-3
+    assert roles["r2_target"][0] < 0.2
+
+
+def order_net():
+    """A temporal-order net (row 6a) whose block 1 input gate opens on X and Y, and whose first
+    cell adds +2 for X and -2 for Y (net input of g); every other weight is 0."""
+    spec = ROWS["6a"].spec
+    lay = layout(spec)
+    wh = np.zeros_like(lay.mask_h)
+    bias = lay.n_src - 1
+    wh[lay.in_gate, [6, 7]] = 20.0
+    wh[lay.in_gate, bias] = -10.0
+    wh[lay.in_gate + 1, bias] = -30.0
+    wh[lay.cell, 6], wh[lay.cell, 7] = 2.0, -2.0
+    return Network(spec, Weights(wh, np.zeros_like(lay.mask_o), np.zeros_like(lay.mask_p)))
+
+
+def test_event_states_and_class_means_of_a_counting_cell():
+    seqs = make_task("temporal_order_6a").test_set(np.random.default_rng(1), 200)
+    ev = an.event_states(order_net(), seqs)
+    assert ev["states"].shape == (200, 3, 4) and ev["input_gates"].shape == (200, 3, 2)
+    assert ev["before"].shape == (200, 2, 4)
+    g2 = 4 / (1 + np.exp(-2.0)) - 2                          # g(2), Appendix eq. (4)
+    first = np.array([s.meta["class"] in "QR" for s in seqs])   # X at t1
+    np.testing.assert_allclose(ev["states"][first, 0, 0], g2, atol=1e-3)
+    np.testing.assert_allclose(ev["states"][~first, 0, 0], -g2, atol=1e-3)
+    np.testing.assert_allclose(ev["before"][:, 0, 0], 0.0, atol=1e-3)     # nothing stored before t1
+    classes, means = an.class_means(ev["states"][:, 2, 0], [s.meta["class"] for s in seqs])
+    assert classes == ["Q", "R", "S", "U"]
+    np.testing.assert_allclose(means, [2 * g2, 0.0, 0.0, -2 * g2], atol=1e-3)
+    assert np.all(ev["input_gates"][:, :2, 0] > 0.99) and np.all(ev["input_gates"][:, 2, 0] < 1e-3)
+
+
+def test_nearest_mean_accuracy():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(4, size=400)
+    centres = np.array([[0, 0], [5, 0], [0, 5], [5, 5]])
+    features = centres[labels] + rng.normal(0, 0.3, size=(400, 2))
+    assert an.nearest_mean_accuracy(features, labels) == 1.0
+    assert an.nearest_mean_accuracy(features, rng.permutation(labels)) < 0.5     # no information
+    # the sum of the order net's two counts cannot tell R from S: at most 3 of 4 classes
+    seqs = make_task("temporal_order_6a").test_set(np.random.default_rng(1), 200)
+    final = an.event_states(order_net(), seqs)["states"][:, 2, :1]
+    assert an.nearest_mean_accuracy(final, [s.meta["class"] for s in seqs]) < 0.8
+    with pytest.raises(ValueError, match="n_fit"):
+        an.nearest_mean_accuracy(features, labels, n_fit=400)
+    with pytest.raises(ValueError, match="labels"):
+        an.class_means(features, labels[:10])
+
+
+def test_binned():
+    centres, counts, means = an.binned([0.1, 0.2, 0.6, 1.0, 5.0], [1, 3, 10, 20, 99], [0, 0.5, 1.0])
+    np.testing.assert_allclose(centres, [0.25, 0.75])
+    np.testing.assert_array_equal(counts, [2, 2])            # 1.0 is in the last bin; 5.0 outside
+    np.testing.assert_allclose(means, [2.0, 15.0])
+    _, counts, means = an.binned([0.1], [1.0], [0, 0.5, 1.0])
+    assert counts[1] == 0 and np.isnan(means[1])
+    with pytest.raises(ValueError, match="shape"):
+        an.binned([1, 2], [1], [0, 1])
+    with pytest.raises(ValueError, match="increasing"):
+        an.binned([1], [1], [1, 0])
+
+
+def test_end_outputs_and_targets():
+    task = make_task("adding", T=20)
+    seqs = task.test_set(np.random.default_rng(2), 5)
+    net = adder()
+    y = an.end_outputs(net, seqs)
+    assert y.shape == (5, 1)
+    np.testing.assert_allclose(y[:, 0], [net.forward(s.inputs)[-1, 0] for s in seqs])
+    np.testing.assert_allclose(an.end_targets(seqs)[:, 0],
+                               [task.target(*s.meta["values"]) for s in seqs])
+
+
+def test_stored_network_loads_the_first_successful_trial(tmp_path):
+    assert an.stored_network("6a", tmp_path) is None                      # nothing stored
+    protocol = get_protocol("6a")
+    directory = tmp_path / "paper" / "6a"
+    write_json(directory / "config.json", {"protocol": protocol.to_dict(), "seed": 0})
+    nets = {t: Network(protocol.network.spec, seed=t) for t in range(3)}
+    for t, ok in ((0, False), (1, True), (2, True)):
+        path = trial_path(directory, t)
+        write_weights(path.with_suffix(".npz"), nets[t].weights)
+        write_json(path, {**record([], ok), "trial": t})
+    net, rec = an.stored_network("6a", tmp_path)
+    assert rec["trial"] == 1
+    np.testing.assert_array_equal(net.weights.wh, nets[1].weights.wh)
+    for t in (1, 2):
+        write_json(trial_path(directory, t), {**record([], False), "trial": t})
+    assert an.stored_network("6a", tmp_path) is None                      # no success stored
