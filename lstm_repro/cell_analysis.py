@@ -44,8 +44,8 @@ def _squash(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     a, b, _ = SQUASHERS[name]
     if a == 0.0:
         return x, np.ones_like(x)
-    sig = 0.5 * (1.0 + np.tanh(0.5 * x))
-    return a * sig - b, a * sig * (1.0 - sig)
+    e = np.exp(-np.abs(x))          # a f(x)(1 - f(x)) = a e^-|x| / (1 + e^-|x|)^2: no rounding to 0
+    return a * _logistic(x) - b, a * e / (1.0 + e) ** 2
 
 
 def _logistic(x: np.ndarray) -> np.ndarray:
