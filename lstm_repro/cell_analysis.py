@@ -170,7 +170,7 @@ def state_jacobian(spec: NetworkSpec, weights: Weights, inputs: np.ndarray,
     """
     _check_1997_cell(spec)
     ref = ReferenceLSTM(spec, weights.copy(), truncate=truncate)
-    x = torch.tensor(np.asarray(inputs, dtype=np.float64))       # (T, I)
+    x = torch.tensor(np.asarray(inputs, dtype=np.float64))          # (T, I)
     yh = torch.zeros(spec.n_units, dtype=torch.float64)
     s = torch.zeros(spec.n_cells, dtype=torch.float64)
     states = []
@@ -189,7 +189,8 @@ def state_jacobian(spec: NetworkSpec, weights: Weights, inputs: np.ndarray,
 
 # ---------------------------------------------------------------------------- Appendix A.2
 def a2_terms(net: Network, inputs: np.ndarray) -> dict[str, np.ndarray]:
-    """The factors of Appendix A.2 at every step, each (T, C*S) (one column per cell).
+    """The factors of Appendix A.2 at every step, each (T, C*S) (one column per cell), and the
+    states s_c(t) they were computed at.
 
     An error arriving at the cell output y^c at time t and leaving the cell q steps earlier is
     scaled by ``entry[t] * to_cell[t-q]`` on its way to net_c and by ``entry[t] * to_gate[t-q]``
@@ -228,7 +229,7 @@ def a2_measured(spec: NetworkSpec, weights: Weights, inputs: np.ndarray, cell: i
     wh, wo, wp = ref.params
     bias_col = torch.zeros(lay.n_src, dtype=torch.float64)
     bias_col[-1] = 1.0
-    x = torch.tensor(np.asarray(inputs, dtype=np.float64))       # (T, I)
+    x = torch.tensor(np.asarray(inputs, dtype=np.float64))          # (T, I)
     yh = torch.zeros(spec.n_units, dtype=torch.float64)
     s = torch.zeros(spec.n_cells, dtype=torch.float64)
     leaves = []
