@@ -8,7 +8,8 @@ Stored trials (:mod:`lstm_repro.results`):
   error, fraction correct every ``curve_every`` sequences) and where it first reaches a level.
 - :func:`streak_wait`: the expected number of sequences until ``n`` are processed correctly in a
   row when each is wrong with probability ``p``: how long ST3's "2000 most recent sequences
-  processed correctly" (Table 11) takes for a net that is right on all but a fraction ``p``.
+  processed correctly" (Table 11) takes for a net that is right on all but a fraction ``p``;
+  :func:`streak_rate`, its inverse.
 - :func:`stored_network`: the trained net of a stored trial.
 
 Trained nets (:class:`lstm_repro.engine.Network`):
@@ -20,7 +21,8 @@ Trained nets (:class:`lstm_repro.engine.Network`):
 - :func:`event_states`, :func:`class_means`, :func:`nearest_mean_accuracy`: for the temporal-order
   nets (Section 5.6), the cell states and input gates at the relevant symbols and at the end, and
   how well the final states of one block alone tell the classes apart ("one block suffices").
-- :func:`binned`: the mean of a quantity in bins of another (e.g. |error| against X1 + X2).
+- :func:`binned`, :func:`r_squared`: the mean of a quantity in bins of another (e.g. |error|
+  against X1 + X2), and how much of a quantity a least-squares fit on others explains.
 """
 from __future__ import annotations
 
@@ -70,6 +72,22 @@ def streak_wait(p, n: int = WINDOW):
     return float(wait) if wait.ndim == 0 else wait
 
 
+def streak_rate(wait: float, n: int = WINDOW) -> float:
+    """The error rate p at which :func:`streak_wait` (p, n) equals ``wait`` (>= n): how rarely a
+    net may err for ``n`` correct sequences in a row to come after ``wait`` sequences on average.
+    Bisection on log p (the wait grows monotonically with p)."""
+    n = check_int("n", n)
+    if not wait >= n:
+        raise ValueError(f"wait={wait!r} is not valid; n={n} in a row take at least n sequences")
+    if wait == n:
+        return 0.0
+    lo, hi = -30.0, 0.0                                   # log10 p
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if streak_wait(10.0 ** mid, n) < wait else (lo, mid)
+    return 10.0 ** ((lo + hi) / 2)
+
+
 def stored_network(row_id: str, root: Path | None = None) -> tuple[Network, dict] | None:
     """The trained net of the first (lowest-numbered) successful stored paper-scale trial of
     ``row_id`` and its record; None when no such trial is stored."""
@@ -107,7 +125,7 @@ def _r(x: np.ndarray, y: np.ndarray) -> float:
     return 0.0 if sx == 0 or sy == 0 else float(np.mean((x - x.mean()) * (y - y.mean())) / (sx * sy))
 
 
-def _r2(features: np.ndarray, y: np.ndarray) -> float:
+def r_squared(features: np.ndarray, y: np.ndarray) -> float:
     """R^2 of the least-squares fit of y (N,) on features (N, F) plus a constant."""
     a = np.column_stack([features, np.ones(len(y))])                   # (N, F + 1)
     coef, *_ = np.linalg.lstsq(a, y, rcond=None)
@@ -151,8 +169,8 @@ def cell_roles(net: Network, seqs: list[Sequence]) -> dict[str, np.ndarray]:
         out[f"r_{name}"] = np.array([_r(val[:, k], jumps[:, k, c]) for c in range(cs)])
         out[f"slope_{name}"] = np.array([np.polyfit(val[:, k], jumps[:, k, c], 1)[0]
                                          for c in range(cs)])
-    out["r2_values"] = np.array([_r2(val, final[:, c]) for c in range(cs)])
-    out["r2_target"] = np.array([_r2(target[:, None], final[:, c]) for c in range(cs)])
+    out["r2_values"] = np.array([r_squared(val, final[:, c]) for c in range(cs)])
+    out["r2_target"] = np.array([r_squared(target[:, None], final[:, c]) for c in range(cs)])
     return out
 
 

@@ -56,6 +56,15 @@ def test_streak_wait_edges_and_arrays():
         an.streak_wait(0.1, 0)
 
 
+def test_streak_rate_inverts_streak_wait():
+    for p, n in ((1e-5, 2000), (1e-3, 2000), (0.01, 2000), (0.3, 20)):
+        assert an.streak_rate(an.streak_wait(p, n), n) == pytest.approx(p, rel=1e-6)
+    assert an.streak_rate(2000, 2000) == 0.0
+    assert an.streak_rate(74_000) < an.streak_rate(400_000)      # a longer wait allows more errors
+    with pytest.raises(ValueError, match="at least n"):
+        an.streak_rate(100, 2000)
+
+
 def test_marked_sorts_the_pairs_in_time():
     task = make_task("adding", T=20)
     seqs = task.test_set(np.random.default_rng(3), 200)
@@ -162,6 +171,16 @@ def test_binned():
         an.binned([1, 2], [1], [0, 1])
     with pytest.raises(ValueError, match="increasing"):
         an.binned([1], [1], [1, 0])
+
+
+def test_r_squared():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(size=(300, 2))
+    y = 2 * x[:, 0] - x[:, 1] + 0.5
+    assert an.r_squared(x, y) == pytest.approx(1.0)
+    assert an.r_squared(x[:, :1], y) < 0.9                    # one feature explains only part
+    assert an.r_squared(x, rng.normal(size=300)) < 0.05
+    assert an.r_squared(x, np.ones(300)) == 0.0                # nothing to explain
 
 
 def test_end_outputs_and_targets():
