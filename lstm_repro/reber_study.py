@@ -1,0 +1,263 @@
+"""Why Experiment 1 (embedded Reber grammar, Section 5.1, Table 1) does not reproduce: readings.
+
+Section 5.1 of Hochreiter & Schmidhuber (1997) leaves several choices open (reference sheet,
+Section 5.1 and Section 8).  A :class:`Reading` fixes one answer to each; :data:`READINGS` holds the
+package's reading (``"package"``, what :mod:`lstm_repro.protocols` runs) and one variant per open
+question, plus a few *diagnostic* variants that break the paper on purpose (an output bias, a
+forget gate, a smaller learning rate) to locate the mechanism of the failure; they are marked
+``paper=False``.
+
+A reading is run through the runner's own code path: :class:`ReadingProtocol` is a
+:class:`~lstm_repro.protocols.Protocol` whose task, network and learning rate follow the reading,
+and :func:`run_reading` hands it to :func:`lstm_repro.runner.run_trial` (so ``"package"`` reproduces
+the stored rows bit for bit), then measures what went wrong (:func:`diagnose`).
+
+Command line (one process, results appended to ``data/reber_study/readings.json``)::
+
+    python -m lstm_repro.reber_study --rows 1-2 1-5 --trials 0 1 2 --budget 30000
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .engine import Network
+from .paths import DATA_DIR
+from .protocols import Protocol, get_protocol
+from .provenance import collect
+from .results import write_json
+from .rows import Row, get_row
+from .runner import run_trial, trial_seed
+from .tasks.base import Sequence
+from .tasks.reber import INDEX, SYMBOLS, ReberTask, distinct_strings, embedded_string, \
+    string_sequence
+
+STUDY_PATH = DATA_DIR / "reber_study" / "readings.json"
+TARGETS = ("legal", "next")           # multi-hot legal successors | one-hot actual next symbol
+SETS = ("distinct", "iid")            # 256 distinct strings | 256 independent draws (repeats)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One answer to each open question of Section 5.1 (defaults: the package's answers)."""
+    name: str
+    question: str                     # which question it answers differently
+    description: str
+    targets: str = "legal"            # training targets (the criterion always uses legal sets)
+    sets: str = "distinct"            # how the 256 training and 256 test strings are drawn
+    first_b: bool = True              # is the string's first B presented as an input?
+    update: str = "step"              # weight-update timing (engine: "step" | "sequence")
+    lr_factor: float = 1.0            # multiplies Table 10's alpha
+    igb_range: float | None = None    # "r" input-gate biases from [-x, x] (None: init range)
+    spec: dict = field(default_factory=dict)   # NetworkSpec fields changed (diagnostics)
+    paper: bool = True                # False: breaks the paper on purpose (a diagnostic)
+
+    def __post_init__(self):
+        for name, value, valid in (("targets", self.targets, TARGETS), ("sets", self.sets, SETS)):
+            if value not in valid:
+                raise ValueError(f"{name}={value!r} is not valid; valid values: {', '.join(valid)}")
+
+
+READINGS: dict[str, Reading] = {r.name: r for r in [
+    Reading("package", "-", "the package: multi-hot legal targets, distinct strings, per-step "
+            "updates, B presented, igb r in [-0.2, 0.2]"),
+    Reading("next-symbol targets", "targets", "one-hot target: the symbol that actually comes "
+            "next (Smith & Zipser 1989, Cleeremans et al. 1989)", targets="next"),
+    Reading("iid sets", "data sets", "256 independent draws for each set (repeats allowed, so a "
+            "quarter of the training strings have the shortest length 9); test strings are "
+            "never training strings", sets="iid"),
+    Reading("per-string updates", "update timing", "weights change once per string, by the "
+            "summed contributions (Appendix A)", update="sequence"),
+    Reading("igb r in [-0.1, 0.1]", "igb range", "Table 10 legend: 'r' gate biases from "
+            "[-0.1, 0.1]", igb_range=0.1),
+    Reading("alpha x 2", "learning-rate convention", "alpha on the gradient of "
+            "sum (t - y)^2 (eq. 16 without the 1/2)", lr_factor=2.0),
+    Reading("legend squashers", "h and g", "Table 10 legend: g in [-1, 1], h in [-2, 2]",
+            spec={"g": "h1", "h": "g2"}),
+    Reading("no first B", "presentation", "the first B is not an input (the net starts on the "
+            "branch symbol)", first_b=False),
+    Reading("next targets, iid sets", "targets + data sets", "both of the above",
+            targets="next", sets="iid"),
+    Reading("all units biased", "diagnostic", "cells and output units get a bias too (Table "
+            "10 'all'; not the paper: 289/277 weights)", spec={"bias": "all"}, paper=False),
+    Reading("alpha / 10", "diagnostic", "a ten times smaller learning rate", lr_factor=0.1,
+            paper=False),
+    Reading("forget gate", "diagnostic", "a forget gate and biases on all units (Gers et al. "
+            "2000; not the 1997 cell)", spec={"forget_gate": True, "bias": "all"}, paper=False),
+]}
+
+
+def get_reading(name: str) -> Reading:
+    """The reading ``name``; an unknown name raises a KeyError listing the valid ones."""
+    try:
+        return READINGS[name]
+    except KeyError:
+        raise KeyError(f"unknown reading {name!r}; valid readings: {', '.join(READINGS)}") from None
+
+
+def next_symbol_targets(string: str) -> np.ndarray:
+    """One-hot targets (T, 7): at step t the symbol that follows the t-th symbol of ``string``."""
+    targets = np.zeros((len(string) - 1, len(SYMBOLS)))  # (T, 7)
+    targets[np.arange(len(string) - 1), [INDEX[s] for s in string[1:]]] = 1.0
+    return targets
+
+
+class ReadingTask(ReberTask):
+    """The embedded Reber task as ``reading`` presents it.
+
+    Every sequence keeps its legal-successor mask in ``meta["legal"]`` (T, 7): the criterion of
+    Section 5.1 ("the output unit(s) of the possible next symbol(s) are the most active") is judged
+    on it, whatever the training targets are.
+    """
+
+    def __init__(self, reading: Reading, data_seed: int = 0):
+        self.reading = reading
+        self.train_size = self.test_size = 256
+        self.data_seed = data_seed
+        rng = np.random.default_rng(data_seed)
+        if reading.sets == "distinct":
+            train = distinct_strings(rng, 256)
+            test = distinct_strings(rng, 256, exclude=frozenset(train))
+        else:
+            train = [embedded_string(rng) for _ in range(256)]
+            test = []
+            while len(test) < 256:
+                s = embedded_string(rng)
+                if s not in train:
+                    test.append(s)
+        self.training_set = [self._sequence(s) for s in train]
+        self._test = [self._sequence(s) for s in test]
+
+    def _sequence(self, string: str) -> Sequence:
+        legal = string_sequence(string).targets                      # (T, 7) multi-hot
+        targets = legal if self.reading.targets == "legal" else next_symbol_targets(string)
+        indices = np.array([INDEX[s] for s in string[:-1]])          # (T,)
+        start = 0 if self.reading.first_b else 1
+        return Sequence.from_onehot(indices[start:], len(SYMBOLS), targets[start:],
+                                    {"string": string, "legal": legal[start:] == 1.0})
+
+    @property
+    def params(self) -> dict:
+        return {"reading": self.reading.name, "data_seed": self.data_seed}
+
+    def correct(self, outputs: np.ndarray, seq: Sequence) -> bool:
+        """Every legal next symbol's output exceeds every illegal symbol's output, at every step."""
+        self._diff(outputs, seq)  # shape check
+        legal = seq.meta["legal"]  # (T, 7)
+        lowest_legal = np.where(legal, outputs, np.inf).min(axis=1)  # (T,)
+        highest_illegal = np.where(legal, -np.inf, outputs).max(axis=1)  # (T,)
+        return bool(np.all(lowest_legal > highest_illegal))
+
+
+@dataclass(frozen=True)
+class ReadingProtocol(Protocol):
+    """A row's Experiment 1 protocol under ``reading`` (what :func:`run_trial` needs)."""
+    reading: Reading = READINGS["package"]
+
+    @property
+    def network(self) -> Row:
+        row = get_row(self.config_row)
+        return Row(row.row, dataclasses.replace(row.spec, **self.reading.spec),
+                   row.lr * self.reading.lr_factor, row.experiment)
+
+    def make_task(self, trial: int = 0) -> ReadingTask:
+        return ReadingTask(self.reading, data_seed=trial // 10)   # as Protocol.make_task
+
+    def make_learner(self, rng) -> Network:
+        net = Network(self.network.spec, rng=rng)
+        if self.reading.igb_range is not None and self.network.spec.in_gate_bias is None:
+            lay = net.layout   # uniform [-r, r] scaled to [-x, x]: the same random stream
+            bias = net.weights.wh[lay.in_gate:lay.in_gate + net.spec.n_blocks, lay.n_src - 1]
+            bias *= self.reading.igb_range / net.spec.init_range
+            net.weights.wh[lay.in_gate:lay.in_gate + net.spec.n_blocks, lay.n_src - 1] = bias
+        return net
+
+
+def reading_protocol(row: str, reading: Reading, budget: int | None = None) -> ReadingProtocol:
+    """Row ``row``'s paper protocol under ``reading`` (budget: the paper's unless given)."""
+    base = get_protocol(row, "paper")
+    fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(Protocol)}
+    fields.update(update=reading.update, budget=base.budget if budget is None else budget)
+    return ReadingProtocol(**fields, reading=reading)
+
+
+def diagnose(net: Network, task: ReadingTask) -> dict:
+    """What a trained net gets right and wrong on the 512 strings of ``task``.
+
+    ``train_correct`` / ``test_correct``: fractions of strings predicted correctly;
+    ``branch``: fraction of strings whose branch symbol (T or P) is the more active of the two at
+    the step whose input is the inner E (the long-range step); ``other_steps_wrong``: fraction of
+    strings with a wrong step elsewhere; ``state_at_inner_e``: mean |s_c| over the strings at that
+    step, per cell; ``saturated_outputs``: fraction of outputs below 0.01 or above 0.99.
+    """
+    seqs = task.training_set + task.test_set(None)
+    n_train = len(task.training_set)
+    T, P = INDEX["T"], INDEX["P"]
+    ok, branch, other, states, sat = [], [], [], [], []
+    for seq in seqs:
+        tr = net.trace(onehot=seq.onehot)
+        y, legal, string = tr["outputs"], seq.meta["legal"], seq.meta["string"]
+        t_e = len(string) - 3 - (0 if task.reading.first_b else 1)  # input: the inner E
+        lowest = np.where(legal, y, np.inf).min(axis=1)
+        highest = np.where(legal, -np.inf, y).max(axis=1)
+        right = lowest > highest                                    # (T,)
+        ok.append(right.all())
+        branch.append(bool(y[t_e, T] > y[t_e, P]) == (string[1] == "T"))
+        other.append(not np.delete(right, t_e).all())
+        states.append(np.abs(tr["states"][t_e]))
+        sat.append(np.mean((y < 0.01) | (y > 0.99)))
+    return {"train_correct": float(np.mean(ok[:n_train])),
+            "test_correct": float(np.mean(ok[n_train:])),
+            "branch": float(np.mean(branch)), "other_steps_wrong": float(np.mean(other)),
+            "state_at_inner_e": np.mean(states, axis=0).round(3).tolist(),
+            "saturated_outputs": float(np.mean(sat))}
+
+
+def run_reading(row: str, reading: Reading, trial: int, budget: int, base_seed: int = 0) -> dict:
+    """One trial of ``row`` under ``reading`` (the runner's seed for ``trial``) with diagnostics."""
+    protocol = reading_protocol(row, reading, budget)
+    record, net = run_trial(protocol, trial, trial_seed(base_seed, trial))
+    record.update(reading=reading.name, diagnosis=diagnose(net, protocol.make_task(trial)))
+    return record
+
+
+def load_study(path=STUDY_PATH) -> list[dict]:
+    """The stored study records (an empty list when none were run)."""
+    if not path.exists():
+        return []
+    return json.loads(path.read_text())["records"]
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", nargs="+", default=["1-2", "1-5"])
+    parser.add_argument("--readings", nargs="+", default=list(READINGS), choices=list(READINGS))
+    parser.add_argument("--trials", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--budget", type=int, default=30_000)
+    parser.add_argument("--out", default=str(STUDY_PATH))
+    args = parser.parse_args(argv)
+    from pathlib import Path
+    out = Path(args.out)
+    records = load_study(out)
+    done = {(r["reading"], r["row"], r["trial"], r["budget"]) for r in records}
+    for name in args.readings:
+        for row in args.rows:
+            for trial in args.trials:
+                if (name, row, trial, args.budget) in done:
+                    continue
+                rec = run_reading(row, READINGS[name], trial, args.budget)
+                records.append(rec)
+                d = rec["diagnosis"]
+                print(f"{name:24s} {row} trial {trial}: success={rec['success']} "
+                      f"n={rec['sequences']} train={d['train_correct']:.3f} "
+                      f"test={d['test_correct']:.3f} branch={d['branch']:.3f}", flush=True)
+                write_json(out, {"provenance": collect({"study": "reber readings"}),
+                                 "records": records})
+
+
+if __name__ == "__main__":
+    main()
