@@ -39,6 +39,7 @@ from .tasks.reber import INDEX, SYMBOLS, ReberTask, distinct_strings, embedded_s
 STUDY_PATH = DATA_DIR / "reber_study" / "readings.json"
 TARGETS = ("legal", "next")           # multi-hot legal successors | one-hot actual next symbol
 SETS = ("distinct", "iid")            # 256 distinct strings | 256 independent draws (repeats)
+CRITERIA = ("all", "top")             # every legal unit above every illegal one | argmax is legal
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Reading:
     targets: str = "legal"            # training targets (the criterion always uses legal sets)
     sets: str = "distinct"            # how the 256 training and 256 test strings are drawn
     first_b: bool = True              # is the string's first B presented as an input?
+    criterion: str = "all"            # what "the most active" output unit(s) means
     update: str = "step"              # weight-update timing (engine: "step" | "sequence")
     lr_factor: float = 1.0            # multiplies Table 10's alpha
     igb_range: float | None = None    # "r" input-gate biases from [-x, x] (None: init range)
@@ -57,7 +59,8 @@ class Reading:
     paper: bool = True                # False: breaks the paper on purpose (a diagnostic)
 
     def __post_init__(self):
-        for name, value, valid in (("targets", self.targets, TARGETS), ("sets", self.sets, SETS)):
+        for name, value, valid in (("targets", self.targets, TARGETS), ("sets", self.sets, SETS),
+                                   ("criterion", self.criterion, CRITERIA)):
             if value not in valid:
                 raise ValueError(f"{name}={value!r} is not valid; valid values: {', '.join(valid)}")
 
@@ -78,6 +81,9 @@ READINGS: dict[str, Reading] = {r.name: r for r in [
             "sum (t - y)^2 (eq. 16 without the 1/2)", lr_factor=2.0),
     Reading("legend squashers", "h and g", "Table 10 legend: g in [-1, 1], h in [-2, 2]",
             spec={"g": "h1", "h": "g2"}),
+    Reading("argmax criterion", "criterion", "a step is right when the most active unit is a "
+            "legal successor (where two are legal, the other may rank below an illegal one)",
+            criterion="top"),
     Reading("no first B", "presentation", "the first B is not an input (the net starts on the "
             "branch symbol)", first_b=False),
     Reading("next targets, iid sets", "targets + data sets", "both of the above",
@@ -97,6 +103,17 @@ def get_reading(name: str) -> Reading:
         return READINGS[name]
     except KeyError:
         raise KeyError(f"unknown reading {name!r}; valid readings: {', '.join(READINGS)}") from None
+
+
+def steps_correct(outputs: np.ndarray, legal: np.ndarray, criterion: str = "all") -> np.ndarray:
+    """(T,) whether each step is predicted correctly: ``"all"``: every legal unit's output exceeds
+    every illegal unit's output (the package's tie rule); ``"top"``: the most active unit is legal.
+    ``outputs`` (T, K), ``legal`` (T, K) bool."""
+    if criterion == "top":
+        return legal[np.arange(len(outputs)), outputs.argmax(axis=1)]
+    lowest_legal = np.where(legal, outputs, np.inf).min(axis=1)  # (T,)
+    highest_illegal = np.where(legal, -np.inf, outputs).max(axis=1)  # (T,)
+    return lowest_legal > highest_illegal
 
 
 def next_symbol_targets(string: str) -> np.ndarray:
@@ -145,12 +162,10 @@ class ReadingTask(ReberTask):
         return {"reading": self.reading.name, "data_seed": self.data_seed}
 
     def correct(self, outputs: np.ndarray, seq: Sequence) -> bool:
-        """Every legal next symbol's output exceeds every illegal symbol's output, at every step."""
+        """Section 5.1's criterion at every step, judged on the legal successors (``steps_correct``
+        with the reading's criterion)."""
         self._diff(outputs, seq)  # shape check
-        legal = seq.meta["legal"]  # (T, 7)
-        lowest_legal = np.where(legal, outputs, np.inf).min(axis=1)  # (T,)
-        highest_illegal = np.where(legal, -np.inf, outputs).max(axis=1)  # (T,)
-        return bool(np.all(lowest_legal > highest_illegal))
+        return bool(steps_correct(outputs, seq.meta["legal"], self.reading.criterion).all())
 
 
 @dataclass(frozen=True)
@@ -202,9 +217,7 @@ def diagnose(net: Network, task: ReadingTask) -> dict:
         tr = net.trace(onehot=seq.onehot)
         y, legal, string = tr["outputs"], seq.meta["legal"], seq.meta["string"]
         t_e = len(string) - 3 - (0 if task.reading.first_b else 1)  # input: the inner E
-        lowest = np.where(legal, y, np.inf).min(axis=1)
-        highest = np.where(legal, -np.inf, y).max(axis=1)
-        right = lowest > highest                                    # (T,)
+        right = steps_correct(y, legal, task.reading.criterion)    # (T,)
         ok.append(right.all())
         branch.append(bool(y[t_e, T] > y[t_e, P]) == (string[1] == "T"))
         other.append(not np.delete(right, t_e).all())

@@ -140,3 +140,19 @@ def test_command_appends_and_skips_done_trials(tmp_path):
     assert len(stored["records"]) == 1 and "provenance" in stored
     assert rs.load_study(out)[0]["reading"] == "package"
     assert rs.load_study(tmp_path / "none.json") == []
+
+
+def test_criteria_differ_where_a_legal_unit_ranks_below_an_illegal_one():
+    legal = np.zeros((2, 7), dtype=bool)
+    legal[0, [INDEX["T"], INDEX["P"]]] = True       # two legal successors
+    legal[1, INDEX["E"]] = True                     # one
+    y = np.full((2, 7), 0.05)
+    y[0, [INDEX["T"], INDEX["P"], INDEX["S"]]] = 0.6, 0.1, 0.2   # P below the illegal S
+    y[1, INDEX["E"]] = 0.5
+    assert list(rs.steps_correct(y, legal, "all")) == [False, True]
+    assert list(rs.steps_correct(y, legal, "top")) == [True, True]
+    y[1, INDEX["B"]] = 0.9                          # an illegal unit on top
+    assert list(rs.steps_correct(y, legal, "top")) == [True, False]
+    task = rs.ReadingTask(rs.READINGS["argmax criterion"], data_seed=0)
+    seq = task.training_set[0]
+    assert task.correct(seq.meta["legal"] * 0.5 + 0.1, seq)
