@@ -18,9 +18,11 @@ Trained nets (:class:`lstm_repro.engine.Network`):
 - :func:`marked`, :func:`cell_roles`: for the adding and multiplication nets (Sections 5.4, 5.5),
   which memory cell takes in which marked value, how much the others drift, and how much of each
   cell's final state the marked values explain.
-- :func:`event_states`, :func:`class_means`, :func:`nearest_mean_accuracy`: for the temporal-order
-  nets (Section 5.6), the cell states and input gates at the relevant symbols and at the end, and
-  how well the final states of one block alone tell the classes apart ("one block suffices").
+- :func:`event_states`, :func:`class_means`, :func:`nearest_mean_accuracy`, :func:`symbol_signs`,
+  :func:`symbol_weights`: for the temporal-order nets (Section 5.6), the cell states and input
+  gates at the relevant symbols and at the end, how well the states of one block alone tell the
+  classes apart ("one block suffices"), and how much each relevant symbol weighs in a state (a
+  counter weighs them alike and cannot tell XY from YX).
 - :func:`binned`, :func:`r_squared`: the mean of a quantity in bins of another (e.g. |error|
   against X1 + X2), and how much of a quantity a least-squares fit on others explains.
 """
@@ -213,6 +215,24 @@ def nearest_mean_accuracy(features: np.ndarray, labels, n_fit: int | None = None
     dist = ((features[n_fit:, None, :] - means[None]) ** 2).sum(axis=2)     # (N - n_fit, L)
     predicted = np.asarray(classes)[np.argmin(dist, axis=1)]
     return float(np.mean(predicted == labels[n_fit:]))
+
+
+def symbol_signs(seqs: list[Sequence]) -> np.ndarray:
+    """The relevant symbols of temporal-order sequences (Section 5.6) in time order, coded
+    X = +1, Y = -1: (N, R), R = 2 (Task 6a) or 3 (Task 6b)."""
+    return np.array([[1.0 if s.meta["string"][t - 1] == "X" else -1.0 for t in s.meta["positions"]]
+                     for s in seqs])
+
+
+def symbol_weights(values: np.ndarray, signs: np.ndarray) -> np.ndarray:
+    """Least-squares coefficients of ``values`` (N, F) (e.g. cell states after the last relevant
+    symbol) on the relevant symbols ``signs`` (N, R) (:func:`symbol_signs`) plus a constant:
+    (F, R).  A state that counts X minus Y has equal weights; one that tells XY from YX weighs
+    the symbols differently (the paper's "type 2" solution counts the first one twice)."""
+    values = np.asarray(values, dtype=float).reshape(len(signs), -1)     # (N, F)
+    a = np.column_stack([signs, np.ones(len(signs))])                    # (N, R + 1)
+    coef, *_ = np.linalg.lstsq(a, values, rcond=None)                    # (R + 1, F)
+    return coef[:-1].T
 
 
 def binned(x, y, edges) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

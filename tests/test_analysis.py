@@ -143,6 +143,23 @@ def test_event_states_and_class_means_of_a_counting_cell():
     assert np.all(ev["input_gates"][:, :2, 0] > 0.99) and np.all(ev["input_gates"][:, 2, 0] < 1e-3)
 
 
+def test_symbol_signs_and_weights():
+    seqs = make_task("temporal_order_6b").test_set(np.random.default_rng(4), 300)
+    signs = an.symbol_signs(seqs)
+    assert signs.shape == (300, 3) and set(np.unique(signs)) == {-1.0, 1.0}
+    for s, row in zip(seqs, signs):
+        assert "".join("X" if v > 0 else "Y" for v in row) == "".join(
+            s.meta["string"][t - 1] for t in s.meta["positions"])
+    values = np.column_stack([2 * signs[:, 0] + signs[:, 1] - 0.5 * signs[:, 2] + 3,
+                              signs[:, 0] + signs[:, 1] + signs[:, 2]])
+    np.testing.assert_allclose(an.symbol_weights(values, signs), [[2, 1, -0.5], [1, 1, 1]], atol=1e-12)
+    # the order net's counting cell weighs X and Y at t1 and t2 alike: it cannot tell XY from YX
+    seqs = make_task("temporal_order_6a").test_set(np.random.default_rng(1), 200)
+    final = an.event_states(order_net(), seqs)["states"][:, 2, :1]
+    w = an.symbol_weights(final, an.symbol_signs(seqs))[0]
+    assert w[0] == pytest.approx(w[1], rel=1e-3) and w[0] > 0.5
+
+
 def test_nearest_mean_accuracy():
     rng = np.random.default_rng(0)
     labels = rng.integers(4, size=400)
