@@ -12,9 +12,11 @@ A reading is run through the runner's own code path: :class:`ReadingProtocol` is
 and :func:`run_reading` hands it to :func:`lstm_repro.runner.run_trial` (so ``"package"`` reproduces
 the stored rows bit for bit), then measures what went wrong (:func:`diagnose`).
 
-Command line (one process, results appended to ``data/reber_study/readings.json``)::
+Command line (one process, results appended to ``data/reber_study/readings.json``; with
+``--full-gradient``, :func:`gradient_comparison` written to ``data/reber_study/full_gradient.json``)::
 
-    python -m lstm_repro.reber_study --rows 1-2 1-5 --trials 0 1 2 --budget 30000
+    python -m lstm_repro.reber_study --rows 1-2 1-5 --trials 0 10 20 --budget 30000
+    python -m lstm_repro.reber_study --full-gradient --rows 1-2 1-5 --trials 0
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import argparse
 import dataclasses
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -37,6 +40,7 @@ from .tasks.reber import INDEX, SYMBOLS, ReberTask, distinct_strings, embedded_s
     string_sequence
 
 STUDY_PATH = DATA_DIR / "reber_study" / "readings.json"
+GRADIENT_PATH = DATA_DIR / "reber_study" / "full_gradient.json"
 TARGETS = ("legal", "next")           # multi-hot legal successors | one-hot actual next symbol
 SETS = ("distinct", "iid")            # 256 distinct strings | 256 independent draws (repeats)
 CRITERIA = ("all", "top")             # every legal unit above every illegal one | argmax is legal
@@ -200,7 +204,14 @@ def reading_protocol(row: str, reading: Reading, budget: int | None = None) -> R
     return ReadingProtocol(**fields, reading=reading)
 
 
-def diagnose(net: Network, task: ReadingTask) -> dict:
+def _tracer(net):
+    """A function seq -> trace dict (outputs, states) for the engine or the autograd learner."""
+    if isinstance(net, Network):
+        return lambda seq: net.trace(onehot=seq.onehot)
+    return lambda seq: net.reference.trace(seq.inputs)      # TorchLearner
+
+
+def diagnose(net, task: ReadingTask, limit: int | None = None) -> dict:
     """What a trained net gets right and wrong on the 512 strings of ``task``.
 
     ``train_correct`` / ``test_correct``: fractions of strings predicted correctly;
@@ -212,9 +223,10 @@ def diagnose(net: Network, task: ReadingTask) -> dict:
     seqs = task.training_set + task.test_set(None)
     n_train = len(task.training_set)
     T, P = INDEX["T"], INDEX["P"]
+    trace = _tracer(net)
     ok, branch, other, states, sat = [], [], [], [], []
     for seq in seqs:
-        tr = net.trace(onehot=seq.onehot)
+        tr = trace(seq)
         y, legal, string = tr["outputs"], seq.meta["legal"], seq.meta["string"]
         t_e = len(string) - 3 - (0 if task.reading.first_b else 1)  # input: the inner E
         right = steps_correct(y, legal, task.reading.criterion)    # (T,)
@@ -238,6 +250,30 @@ def run_reading(row: str, reading: Reading, trial: int, budget: int, base_seed: 
     return record
 
 
+def gradient_comparison(row: str, trial: int, checkpoints=(100, 200, 400),
+                        limit: int | None = None) -> list[dict]:
+    """Truncated (the engine) vs full gradient (BPTT, :class:`~lstm_repro.reference.TorchLearner`)
+    from the same initial weights on the same training strings of the package's reading: the
+    diagnosis at each checkpoint (number of strings; ``limit`` as in :func:`diagnose`).  Slow: the
+    full gradient runs in autograd."""
+    from .reference import TorchLearner
+    protocol = reading_protocol(row, READINGS["package"])
+    task, spec, lr = protocol.make_task(trial), protocol.network.spec, protocol.network.lr
+    out = []
+    for learner in ("truncated", "full"):
+        streams = np.random.default_rng(trial_seed(0, trial)).spawn(3)   # as run_trial
+        weights = Network(spec, rng=streams[0]).weights
+        net = Network(spec, weights) if learner == "truncated" else \
+            TorchLearner(spec, weights, truncate=False)
+        n = 0
+        for stop in checkpoints:
+            net.train_sequences([task.sample(streams[1]) for _ in range(stop - n)], lr=lr)
+            n = stop
+            out.append({"row": row, "trial": trial, "learner": learner, "sequences": n,
+                        "diagnosis": diagnose(net, task, limit)})
+    return out
+
+
 def load_study(path=STUDY_PATH) -> list[dict]:
     """The stored study records (an empty list when none were run)."""
     if not path.exists():
@@ -251,10 +287,18 @@ def main(argv=None) -> None:
     parser.add_argument("--readings", nargs="+", default=list(READINGS), choices=list(READINGS))
     parser.add_argument("--trials", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--budget", type=int, default=30_000)
-    parser.add_argument("--out", default=str(STUDY_PATH))
+    parser.add_argument("--full-gradient", action="store_true",
+                        help="compare truncated and full gradient on the first 400 strings instead")
+    parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
-    from pathlib import Path
-    out = Path(args.out)
+    if args.full_gradient:
+        out = Path(args.out or GRADIENT_PATH)
+        records = [r for row in args.rows for trial in args.trials
+                   for r in gradient_comparison(row, trial)]
+        write_json(out, {"provenance": collect({"study": "reber full gradient"}),
+                         "records": records})
+        return
+    out = Path(args.out or STUDY_PATH)
     records = load_study(out)
     done = {(r["reading"], r["row"], r["trial"], r["budget"]) for r in records}
     for name in args.readings:
