@@ -48,7 +48,8 @@ help:
 	@echo "make book       set up .venv, execute every chapter (papermill), build _build/html"
 	@echo "                (SCALE=quick|paper, default quick; SEED=<int>, default 0)"
 	@echo "make test       set up .venv, then pytest: unit tests, nbval on every chapter, browser test"
-	@echo "make notebooks  re-execute the chapters in place with default parameters (refresh outputs)"
+	@echo "make notebooks  re-execute the chapters in place with default parameters (refresh outputs;"
+	@echo "                one chapter: make notebooks CHAPTERS=notebooks/NN_slug.ipynb)"
 	@echo "make setup      only create .venv and install the package with its dependencies"
 	@echo "make clean      remove _build/;  make distclean  also remove .venv/"
 
