@@ -35,13 +35,15 @@ from .provenance import collect
 from .results import write_json
 from .rows import Row, get_row
 from .runner import run_trial, trial_seed
+from .spec import SQUASHERS, layout
 from .tasks.base import Sequence
 from .tasks.reber import INDEX, SYMBOLS, ReberTask, distinct_strings, embedded_string, \
     string_sequence
 
 STUDY_PATH = DATA_DIR / "reber_study" / "readings.json"
 GRADIENT_PATH = DATA_DIR / "reber_study" / "full_gradient.json"
-TARGETS = ("legal", "next")           # multi-hot legal successors | one-hot actual next symbol
+TARGETS = ("legal", "next", "soft", "branch")   # multi-hot legal successors | one-hot actual next
+#   symbol | legal successors 0.9, others 0.1 | only the long-range step (the last two: diagnostics)
 SETS = ("distinct", "iid")            # 256 distinct strings | 256 independent draws (repeats)
 CRITERIA = ("all", "top")             # every legal unit above every illegal one | argmax is legal
 
@@ -94,6 +96,15 @@ READINGS: dict[str, Reading] = {r.name: r for r in [
             targets="next", sets="iid"),
     Reading("all units biased", "diagnostic", "cells and output units get a bias too (Table "
             "10 'all'; not the paper: 289/277 weights)", spec={"bias": "all"}, paper=False),
+    Reading("branch target only", "diagnostic", "a target only at the long-range step (the "
+            "branch symbol after the inner E), none elsewhere: can the learner store the branch "
+            "when nothing else is asked?", targets="branch", paper=False),
+    Reading("soft targets", "diagnostic", "targets 0.9 for legal successors and 0.1 for the "
+            "others, which keeps the logistic outputs off their flat ends", targets="soft",
+            paper=False),
+    Reading("next targets, iid sets, per-string updates", "targets + data sets + update timing",
+            "the best two readings, with weights changed once per string", targets="next",
+            sets="iid", update="sequence"),
     Reading("alpha / 10", "diagnostic", "a ten times smaller learning rate", lr_factor=0.1,
             paper=False),
     Reading("forget gate", "diagnostic", "a forget gate and biases on all units (Gers et al. "
@@ -155,7 +166,15 @@ class ReadingTask(ReberTask):
 
     def _sequence(self, string: str) -> Sequence:
         legal = string_sequence(string).targets                      # (T, 7) multi-hot
-        targets = legal if self.reading.targets == "legal" else next_symbol_targets(string)
+        if self.reading.targets == "legal":
+            targets = legal
+        elif self.reading.targets == "next":
+            targets = next_symbol_targets(string)
+        elif self.reading.targets == "soft":
+            targets = 0.1 + 0.8 * legal
+        else:                                                        # "branch"
+            targets = np.full(legal.shape, np.nan)
+            targets[len(string) - 3] = next_symbol_targets(string)[len(string) - 3]
         indices = np.array([INDEX[s] for s in string[:-1]])          # (T,)
         start = 0 if self.reading.first_b else 1
         return Sequence.from_onehot(indices[start:], len(SYMBOLS), targets[start:],
@@ -164,6 +183,15 @@ class ReadingTask(ReberTask):
     @property
     def params(self) -> dict:
         return {"reading": self.reading.name, "data_seed": self.data_seed}
+
+    def errors(self, outputs: np.ndarray, seq: Sequence) -> dict[str, float]:
+        """As :meth:`Task.errors`; with branch targets only (no target at the last step) just the
+        measures over the whole sequence, ``sq_sum`` and ``abs_max``."""
+        if self.reading.targets != "branch":
+            return super().errors(outputs, seq)
+        diff = self._diff(outputs, seq)
+        every = diff[~np.isnan(diff)]
+        return {"sq_sum": float(np.sum(every * every)), "abs_max": float(np.max(np.abs(every)))}
 
     def correct(self, outputs: np.ndarray, seq: Sequence) -> bool:
         """Section 5.1's criterion at every step, judged on the legal successors (``steps_correct``
@@ -248,6 +276,32 @@ def run_reading(row: str, reading: Reading, trial: int, budget: int, base_seed: 
     record, net = run_trial(protocol, trial, trial_seed(base_seed, trial))
     record.update(reading=reading.name, diagnosis=diagnose(net, protocol.make_task(trial)))
     return record
+
+
+def plain_forward(spec, weights, onehot: np.ndarray) -> np.ndarray:
+    """Outputs (T, K) of a 1997 memory-cell net (no forget gate, peepholes or conventional hidden
+    units), transcribed from Section 4 and Section 5's order of computation with numpy alone: a
+    check of the engine's forward pass that shares nothing with it but the weight layout.
+
+    At step t: input x(t); gates and cells from [x(t), y_h(t-1), 1]; s(t) = s(t-1) + y_in g(net_c);
+    y_c = y_out h(s); outputs from [x(t), y_c(t), 1].  ``onehot`` (T,) input indices."""
+    if spec.forget_gate or spec.peepholes or spec.n_hidden or not spec.output_gate:
+        raise ValueError("plain_forward covers the 1997 cell with input and output gates only")
+    lay, C, S = layout(spec), spec.n_blocks, spec.block_size
+    sig = lambda x: 1.0 / (1.0 + np.exp(-x))                            # noqa: E731
+    squash = {name: (lambda x, a=a, b=b: a * sig(x) - b) for name, (a, b, _) in SQUASHERS.items()}
+    yh = np.zeros(spec.n_units)                                          # y_h(t-1): reset
+    s = np.zeros(spec.n_cells)                                           # s_c(0) = 0
+    out = []
+    for i in onehot:
+        x = np.eye(spec.n_inputs)[i]                                     # (I,)
+        net = weights.wh @ np.concatenate([x, yh, [1.0]])                # (U,)
+        y_in, y_out = sig(net[:C]), sig(net[lay.out_gate:lay.out_gate + C])      # (C,)
+        s = s + np.repeat(y_in, S) * squash[spec.g](net[lay.cell:lay.hidden])    # (C*S,)
+        y_c = np.repeat(y_out, S) * squash[spec.h](s)                    # (C*S,)
+        yh = np.concatenate([y_in, y_out, y_c])
+        out.append(sig(weights.wo @ np.concatenate([x, y_c, [1.0]])))    # (K,)
+    return np.array(out)
 
 
 def gradient_comparison(row: str, trial: int, checkpoints=(100, 200, 400),

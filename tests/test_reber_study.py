@@ -170,3 +170,39 @@ def test_gradient_comparison_starts_both_learners_alike():
     b = np.array(res[2]["diagnosis"]["state_at_inner_e"])
     assert not np.array_equal(a, b)
     assert np.allclose(a, b, rtol=0.2, atol=0.05)
+
+
+def test_branch_target_only_asks_for_the_branch_symbol_after_the_inner_e():
+    task = rs.ReadingTask(rs.READINGS["branch target only"], data_seed=0)
+    for seq in task.training_set[:20]:
+        s = seq.meta["string"]
+        have = ~np.isnan(seq.targets).all(axis=1)
+        assert list(np.flatnonzero(have)) == [len(s) - 3]
+        assert SYMBOLS[seq.targets[len(s) - 3].argmax()] == s[1] and np.nansum(seq.targets) == 1
+
+
+def test_soft_targets_keep_the_legal_sets():
+    task = rs.ReadingTask(rs.READINGS["soft targets"], data_seed=0)
+    seq = task.training_set[0]
+    assert set(np.unique(seq.targets)) == {0.1, 0.9}
+    assert np.array_equal(seq.targets > 0.5, seq.meta["legal"])
+
+
+@pytest.mark.parametrize("row", ["1-1", "1-5"])
+def test_plain_forward_agrees_with_the_engine_on_reber_strings(row):
+    from lstm_repro.engine import Network
+    p = rs.reading_protocol(row, rs.READINGS["package"])
+    net = Network(p.network.spec, seed=2)
+    task = p.make_task(0)
+    for seq in task.training_set[:5]:      # also after some learning: larger weights
+        net.train_sequence(onehot=seq.onehot, targets=seq.targets, lr=0.5)
+    for seq in task.training_set[5:10]:
+        assert np.allclose(rs.plain_forward(net.spec, net.weights, seq.onehot),
+                           net.forward(onehot=seq.onehot), atol=1e-12)
+
+
+def test_plain_forward_refuses_other_cells():
+    from lstm_repro.spec import NetworkSpec, init_weights
+    spec = NetworkSpec(forget_gate=True)
+    with pytest.raises(ValueError, match="1997 cell"):
+        rs.plain_forward(spec, init_weights(spec, np.random.default_rng(0)), np.zeros(3, int))
