@@ -104,6 +104,7 @@ def open_row(directory: Path, config: dict, force: bool = False) -> dict[int, di
         backup = directory.with_name(f"{directory.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
         shutil.move(str(directory), str(backup))
         print(f"moved the old results to {backup}")
+    remove_partial_files(directory)
     if config_file.exists():
         stored = read_json(config_file)
         if stored != json.loads(json.dumps(config, default=_jsonable)):
@@ -116,6 +117,12 @@ def open_row(directory: Path, config: dict, force: bool = False) -> dict[int, di
     else:
         write_json(config_file, config)
     return load_trials(directory)
+
+
+def remove_partial_files(directory: Path) -> None:
+    """Delete the temporary files of writes that a killed run left unfinished (never a result)."""
+    for path in Path(directory).glob(".*.tmp"):
+        path.unlink(missing_ok=True)
 
 
 def load_trials(directory: Path) -> dict[int, dict]:

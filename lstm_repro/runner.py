@@ -8,9 +8,8 @@ as a failure with that budget, never dropped.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
+import signal
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,8 @@ from . import criteria
 from .engine import Network
 from .protocols import Protocol, get_protocol
 from .provenance import collect
-from .results import open_row, row_dir, default_root, trial_path, write_json, write_weights
+from .results import (default_root, open_row, remove_partial_files, row_dir, trial_path,
+                      write_json, write_weights)
 
 _progress = None      # shared counter of training sequences (set in worker processes)
 ONLINE_BLOCK = 32     # sequences per kernel call under an on-line stopping rule
@@ -169,8 +169,11 @@ def run_trial(protocol: Protocol, trial: int, seed: int) -> tuple[dict, Network]
 
 
 def _worker_init(counter):
+    """Worker set-up: share the progress counter; leave Ctrl-C to the parent, which stops the
+    pool (finished trials are already on disk, a trial in progress is simply not written)."""
     global _progress
     _progress = counter
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_and_store(protocol: Protocol, trial: int, seed: int, directory: str, prov: dict) -> dict:
@@ -205,27 +208,30 @@ def run_row(row_id: str, scale: str = "quick", trials: int | None = None, jobs: 
     bar = tqdm(total=trials, initial=trials - len(todo), desc=f"{row_id} ({scale})", unit="trial",
                disable=not progress, dynamic_ncols=True)
     started = time.perf_counter()
+    pool = mp.get_context("fork").Pool(jobs, initializer=_worker_init, initargs=(counter,))
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"),
-                                 initializer=_worker_init, initargs=(counter,)) as pool:
-            pending = {pool.submit(_run_and_store, protocol, t, trial_seed(seed, t),
-                                   str(directory), prov): t for t in todo}
-            while pending:
-                finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    record = fut.result()
-                    done[pending.pop(fut)] = record
-                    bar.update(1)
-                rate = counter.value / max(time.perf_counter() - started, 1e-9)
-                bar.set_postfix_str(f"{rate:,.0f} seq/s")
+        pending = {t: pool.apply_async(_run_and_store, (protocol, t, trial_seed(seed, t),
+                                                        str(directory), prov)) for t in todo}
+        pool.close()
+        while pending:
+            time.sleep(0.2)
+            for t in [t for t, result in pending.items() if result.ready()]:
+                done[t] = pending.pop(t).get()     # re-raises a trial's exception here
+                bar.update(1)
+            rate = counter.value / max(time.perf_counter() - started, 1e-9)
+            bar.set_postfix_str(f"{rate:,.0f} seq/s", refresh=False)
     except KeyboardInterrupt:
+        pool.terminate()
+        pool.join()
+        remove_partial_files(directory)
         bar.close()
         print(f"\ninterrupted: {len(done)} finished trial(s) kept in {directory}; "
-              f"run the same command again to resume")
+              f"run the same command again to resume", flush=True)
         raise
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
     bar.close()
     return [done[t] for t in sorted(done)]
-
-
-def default_jobs() -> int:
-    return max(1, (os.cpu_count() or 2))

@@ -161,3 +161,24 @@ def test_full_gradient_learner_runs_beside_the_engine(tmp_path):
     assert prot.results_name == "4-1--full-gradient"
     with pytest.raises(ValueError, match="valid values: engine, full-gradient"):
         get_protocol("4-1", "quick", learner="adam")
+
+
+def test_ctrl_c_stops_at_once_and_keeps_finished_trials(tmp_path):
+    """SIGINT (Ctrl-C) to a paper-scale run: it stops within seconds (the running trial is not
+    waited for), says how to resume, and every finished trial stays stored and loadable."""
+    cmd = [sys.executable, "-m", "lstm_repro", "run", "6a", "--scale", "quick", "--trials", "40",
+           "--jobs", "2", "--out", str(tmp_path), "--no-progress"]
+    directory = tmp_path / "quick" / "6a"
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while not (directory / "trial-000.json").exists():
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.time() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "interrupted" in out and "run the same command again to resume" in out
+    trials = load_trials(directory)
+    assert 1 <= len(trials) < 40
+    assert not [p for p in directory.iterdir() if p.name.endswith(".tmp")]
