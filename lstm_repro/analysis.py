@@ -149,14 +149,18 @@ def cell_roles(net: Network, seqs: list[Sequence]) -> dict[str, np.ndarray]:
     - ``drift`` (CS,): the mean |s_c(t) - s_c(t-1)| over all unmarked steps (internal state drift,
       Section 4);
     - ``final`` (N, CS): s_c at the last step; ``r2_values`` (CS,): R^2 of the final state on the
-      two values (a linear store); ``r2_target`` (CS,): R^2 of the final state on the target.
+      two values (a linear store); ``r2_target`` (CS,): R^2 of the final state on the target;
+    - ``gate_marked``, ``gate_unmarked`` (C,): each block's mean input gate at the marked steps
+      and at all others (a gate that stays open lets the cells integrate between the marks).
     """
     pos, val = marked(seqs)
     n, cs = len(seqs), net.spec.n_cells
     jumps, final = np.zeros((n, 2, cs)), np.zeros((n, cs))
     drift_sum, drift_n = np.zeros(cs), 0
+    gate_marked, gate_unmarked = np.zeros(net.spec.n_blocks), np.zeros(net.spec.n_blocks)
     for i, seq in enumerate(seqs):
-        states = net.trace(seq.inputs)["states"]                       # (T, CS)
+        tr = net.trace(seq.inputs)
+        states = tr["states"]                                          # (T, CS)
         step = np.diff(states, axis=0, prepend=np.zeros((1, cs)))      # (T, CS): s(t) - s(t-1)
         jumps[i] = step[pos[i]]
         final[i] = states[-1]
@@ -164,9 +168,11 @@ def cell_roles(net: Network, seqs: list[Sequence]) -> dict[str, np.ndarray]:
         unmarked[pos[i]] = False
         drift_sum += np.abs(step[unmarked]).sum(axis=0)
         drift_n += int(unmarked.sum())
+        gate_marked += tr["input_gates"][pos[i]].mean(axis=0) / n      # (C,)
+        gate_unmarked += tr["input_gates"][unmarked].mean(axis=0) / n
     target = end_targets(seqs)[:, 0]                                   # (N,)
     out = {"jump_first": jumps[:, 0], "jump_second": jumps[:, 1], "final": final,
-           "drift": drift_sum / drift_n}
+           "drift": drift_sum / drift_n, "gate_marked": gate_marked, "gate_unmarked": gate_unmarked}
     for k, name in enumerate(("first", "second")):
         out[f"r_{name}"] = np.array([_r(val[:, k], jumps[:, k, c]) for c in range(cs)])
         out[f"slope_{name}"] = np.array([np.polyfit(val[:, k], jumps[:, k, c], 1)[0]

@@ -104,6 +104,8 @@ def test_cell_roles_finds_the_cell_that_stores_the_values():
     np.testing.assert_allclose(roles["slope_first"][1:], 0.0, atol=1e-9)   # nothing enters
     np.testing.assert_allclose(roles["final"][:, 1], 0.0)
     assert roles["jump_first"].shape == (150, 4)
+    assert roles["gate_marked"][0] > 0.99 and roles["gate_unmarked"][0] < 1e-3   # opens at the marks only
+    assert roles["gate_marked"][1] < 1e-9
 
 
 def test_cell_roles_sees_a_net_that_stores_nothing():
@@ -111,6 +113,7 @@ def test_cell_roles_sees_a_net_that_stores_nothing():
     roles = an.cell_roles(adder(open_on=-1.0), seqs)        # opens on the first / last pair instead
     assert abs(roles["slope_first"][0]) < 1e-3 and abs(roles["slope_second"][0]) < 1e-3
     assert roles["r2_target"][0] < 0.2
+    assert roles["gate_marked"][0] < 1e-3                    # shut at the marks
 
 
 def order_net():
