@@ -105,6 +105,9 @@ READINGS: dict[str, Reading] = {r.name: r for r in [
     Reading("next targets, iid sets, per-string updates", "targets + data sets + update timing",
             "the best two readings, with weights changed once per string", targets="next",
             sets="iid", update="sequence"),
+    Reading("h = identity", "diagnostic", "the cell output is not squashed (h(x) = x), so a "
+            "large state does not shut the error out of the cell (Section 4: the drift remedy "
+            "the paper rejects)", spec={"h": "id"}, paper=False),
     Reading("alpha / 10", "diagnostic", "a ten times smaller learning rate", lr_factor=0.1,
             paper=False),
     Reading("forget gate", "diagnostic", "a forget gate and biases on all units (Gers et al. "
@@ -246,12 +249,17 @@ def diagnose(net, task: ReadingTask, limit: int | None = None) -> dict:
     ``branch``: fraction of strings whose branch symbol (T or P) is the more active of the two at
     the step whose input is the inner E (the long-range step); ``other_steps_wrong``: fraction of
     strings with a wrong step elsewhere; ``state_at_inner_e``: mean |s_c| over the strings at that
-    step, per cell; ``saturated_outputs``: fraction of outputs below 0.01 or above 0.99.
+    step, per cell; ``slope_at_inner_e``: mean h'(s_c) there, per cell (the factor by which the
+    error reaching a cell's output enters its state, eq. 26: 0.5 at s = 0, ~2e-4 at |s| = 10);
+    ``saturated_outputs``: fraction of outputs below 0.01 or above 0.99.
     """
     seqs = task.training_set + task.test_set(None)
     n_train = len(task.training_set)
     T, P = INDEX["T"], INDEX["P"]
     trace = _tracer(net)
+    a, _, _ = SQUASHERS[net.spec.h]
+    slope = (lambda s: np.ones_like(s)) if a == 0.0 else \
+        (lambda s: a / (2.0 + 2.0 * np.cosh(s)))                      # h' = a sig (1 - sig)
     ok, branch, other, states, sat = [], [], [], [], []
     for seq in seqs:
         tr = trace(seq)
@@ -267,6 +275,7 @@ def diagnose(net, task: ReadingTask, limit: int | None = None) -> dict:
             "test_correct": float(np.mean(ok[n_train:])),
             "branch": float(np.mean(branch)), "other_steps_wrong": float(np.mean(other)),
             "state_at_inner_e": np.mean(states, axis=0).round(3).tolist(),
+            "slope_at_inner_e": np.mean(slope(np.array(states)), axis=0).tolist(),
             "saturated_outputs": float(np.mean(sat))}
 
 
@@ -302,6 +311,22 @@ def plain_forward(spec, weights, onehot: np.ndarray) -> np.ndarray:
         yh = np.concatenate([y_in, y_out, y_c])
         out.append(sig(weights.wo @ np.concatenate([x, y_c, [1.0]])))    # (K,)
     return np.array(out)
+
+
+def learning_course(row: str, reading: Reading, trial: int, strings: int, every: int,
+                    limit: int | None = None) -> list[dict]:
+    """Train as :func:`run_reading` does (same seed, same strings, no stopping) and diagnose the
+    net every ``every`` strings: a list of ``{"sequences": n, **diagnose(...)}``."""
+    protocol = reading_protocol(row, reading)
+    task, lr = protocol.make_task(trial), protocol.network.lr
+    streams = np.random.default_rng(trial_seed(0, trial)).spawn(3)      # as run_trial
+    net = protocol.make_learner(streams[0])
+    course = []
+    for n in range(every, strings + 1, every):
+        net.train_sequences([task.sample(streams[1]) for _ in range(every)], lr=lr,
+                            update=protocol.update)
+        course.append({"sequences": n, **diagnose(net, task, limit)})
+    return course
 
 
 def gradient_comparison(row: str, trial: int, checkpoints=(100, 200, 400),

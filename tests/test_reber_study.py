@@ -105,6 +105,7 @@ class _Echo:
         self.seqs = task.training_set + task.test_set(None)
         self.swap = swap_branch
         self.reference = self
+        self.spec = rs.reading_protocol("1-5", rs.READINGS["package"]).network.spec
 
     def trace(self, inputs):
         seq = next(s for s in self.seqs if np.array_equal(s.inputs, inputs))
@@ -206,3 +207,16 @@ def test_plain_forward_refuses_other_cells():
     spec = NetworkSpec(forget_gate=True)
     with pytest.raises(ValueError, match="1997 cell"):
         rs.plain_forward(spec, init_weights(spec, np.random.default_rng(0)), np.zeros(3, int))
+
+
+def test_learning_course_follows_the_runner():
+    """The course's net after n strings is the runner's net after n strings."""
+    course = rs.learning_course("1-5", rs.READINGS["package"], trial=4, strings=200, every=100,
+                                limit=16)
+    assert [c["sequences"] for c in course] == [100, 200]
+    p = dataclasses.replace(rs.reading_protocol("1-5", rs.READINGS["package"]), budget=200)
+    _, net = run_trial(p, 4, 4)
+    again = rs.diagnose(net, p.make_task(4), limit=16)
+    assert again == {k: v for k, v in course[-1].items() if k != "sequences"}
+    slope = np.array(again["slope_at_inner_e"])
+    assert np.all((slope > 0) & (slope <= 0.5))          # h' of h1 lies in (0, 0.5]
