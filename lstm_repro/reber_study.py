@@ -236,10 +236,19 @@ def reading_protocol(row: str, reading: Reading, budget: int | None = None) -> R
 
 
 def _tracer(net):
-    """A function seq -> trace dict (outputs, states) for the engine or the autograd learner."""
+    """A function seq -> (outputs (T, K), states (T, C*S), output gates (T, C)) for the engine
+    or the autograd learner (:class:`~lstm_repro.reference.TorchLearner`)."""
     if isinstance(net, Network):
-        return lambda seq: net.trace(onehot=seq.onehot)
-    return lambda seq: net.reference.trace(seq.inputs)      # TorchLearner
+        def trace(seq):
+            tr = net.trace(onehot=seq.onehot)
+            return tr["outputs"], tr["states"], tr["output_gates"]
+        return trace
+    C = net.spec.n_blocks
+
+    def trace(seq):
+        tr = net.reference.trace(seq.inputs)
+        return tr["outputs"], tr["states"], tr["units"][:, C:2 * C]   # gate order: in, out
+    return trace
 
 
 def diagnose(net, task: ReadingTask, limit: int | None = None) -> dict:
@@ -249,8 +258,10 @@ def diagnose(net, task: ReadingTask, limit: int | None = None) -> dict:
     ``branch``: fraction of strings whose branch symbol (T or P) is the more active of the two at
     the step whose input is the inner E (the long-range step); ``other_steps_wrong``: fraction of
     strings with a wrong step elsewhere; ``state_at_inner_e``: mean |s_c| over the strings at that
-    step, per cell; ``slope_at_inner_e``: mean h'(s_c) there, per cell (the factor by which the
-    error reaching a cell's output enters its state, eq. 26: 0.5 at s = 0, ~2e-4 at |s| = 10);
+    step, per cell; ``slope_at_inner_e``: mean h'(s_c) there, per cell (0.5 at s = 0, ~2e-4 at
+    |s| = 10); ``entry_at_inner_e``: mean y_out h'(s_c) there, per cell: the factor by which the
+    error reaching a cell's output enters its state (eq. 26), so the weights that could store the
+    branch learn from that step only in proportion to it;
     ``saturated_outputs``: fraction of outputs below 0.01 or above 0.99.
     """
     seqs = task.training_set + task.test_set(None)
@@ -260,22 +271,24 @@ def diagnose(net, task: ReadingTask, limit: int | None = None) -> dict:
     a, _, _ = SQUASHERS[net.spec.h]
     slope = (lambda s: np.ones_like(s)) if a == 0.0 else \
         (lambda s: a / (2.0 + 2.0 * np.cosh(s)))                      # h' = a sig (1 - sig)
-    ok, branch, other, states, sat = [], [], [], [], []
+    ok, branch, other, states, entry, sat = [], [], [], [], [], []
     for seq in seqs:
-        tr = trace(seq)
-        y, legal, string = tr["outputs"], seq.meta["legal"], seq.meta["string"]
+        y, s_c, y_out = trace(seq)
+        legal, string = seq.meta["legal"], seq.meta["string"]
         t_e = len(string) - 3 - (0 if task.reading.first_b else 1)  # input: the inner E
         right = steps_correct(y, legal, task.reading.criterion)    # (T,)
         ok.append(right.all())
         branch.append(bool(y[t_e, T] > y[t_e, P]) == (string[1] == "T"))
         other.append(not np.delete(right, t_e).all())
-        states.append(np.abs(tr["states"][t_e]))
+        states.append(np.abs(s_c[t_e]))
+        entry.append(np.repeat(y_out[t_e], net.spec.block_size) * slope(s_c[t_e]))
         sat.append(np.mean((y < 0.01) | (y > 0.99)))
     return {"train_correct": float(np.mean(ok[:n_train])),
             "test_correct": float(np.mean(ok[n_train:])),
             "branch": float(np.mean(branch)), "other_steps_wrong": float(np.mean(other)),
             "state_at_inner_e": np.mean(states, axis=0).round(3).tolist(),
             "slope_at_inner_e": np.mean(slope(np.array(states)), axis=0).tolist(),
+            "entry_at_inner_e": np.mean(entry, axis=0).tolist(),
             "saturated_outputs": float(np.mean(sat))}
 
 

@@ -113,7 +113,7 @@ class _Echo:
         if self.swap:
             t = len(seq.meta["string"]) - 3
             y[t, [INDEX["T"], INDEX["P"]]] = y[t, [INDEX["P"], INDEX["T"]]]
-        return {"outputs": y, "states": np.zeros((len(y), 6))}
+        return {"outputs": y, "states": np.zeros((len(y), 6)), "units": np.full((len(y), 12), 0.5)}
 
 
 def test_diagnose_separates_the_branch_step_from_the_others():
@@ -122,6 +122,7 @@ def test_diagnose_separates_the_branch_step_from_the_others():
     good = rs.diagnose(_Echo(task, False), task)
     assert good["train_correct"] == good["test_correct"] == good["branch"] == 1.0
     assert good["other_steps_wrong"] == 0.0
+    assert np.allclose(good["slope_at_inner_e"], 0.5) and np.allclose(good["entry_at_inner_e"], 0.25)
     bad = rs.diagnose(_Echo(task, True), task)
     assert bad["branch"] == 0.0 and bad["train_correct"] == 0.0 and bad["other_steps_wrong"] == 0.0
 
