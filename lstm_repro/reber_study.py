@@ -258,7 +258,7 @@ def diagnose(net, task: ReadingTask, limit: int | None = None) -> dict:
     ``branch``: fraction of strings whose branch symbol (T or P) is the more active of the two at
     the step whose input is the inner E (the long-range step); ``other_steps_wrong``: fraction of
     strings with a wrong step elsewhere; ``state_at_inner_e``: mean |s_c| over the strings at that
-    step, per cell; ``slope_at_inner_e``: mean h'(s_c) there, per cell (0.5 at s = 0, ~2e-4 at
+    step, per cell; ``slope_at_inner_e``: mean h'(s_c) there, per cell (0.5 at s = 0, ~1e-4 at
     |s| = 10); ``entry_at_inner_e``: mean y_out h'(s_c) there, per cell: the factor by which the
     error reaching a cell's output enters its state (eq. 26), so the weights that could store the
     branch learn from that step only in proportion to it;
