@@ -4,8 +4,10 @@ temporal-order problems.
 
 Stored trials (:mod:`lstm_repro.results`):
 
-- :func:`curve`, :func:`first_reaching`: a trial's learning curve (sequences, average training
-  error, fraction correct every ``curve_every`` sequences) and where it first reaches a level.
+- :func:`curve`, :func:`first_reaching`, :func:`first_below`, :func:`plateau_rate`: a trial's
+  learning curve (sequences, average training error, fraction correct every ``curve_every``
+  sequences), where it first reaches a fraction correct or falls below an average error, and its
+  error rate on the plateau between reaching 99 % correct and the stop.
 - :func:`streak_wait`: the expected number of sequences until ``n`` are processed correctly in a
   row when each is wrong with probability ``p``: how long ST3's "2000 most recent sequences
   processed correctly" (Table 11) takes for a net that is right on all but a fraction ``p``;
@@ -19,10 +21,10 @@ Trained nets (:class:`lstm_repro.engine.Network`):
   which memory cell takes in which marked value, how much the others drift, and how much of each
   cell's final state the marked values explain.
 - :func:`event_states`, :func:`class_means`, :func:`nearest_mean_accuracy`, :func:`symbol_signs`,
-  :func:`symbol_weights`: for the temporal-order nets (Section 5.6), the cell states and input
-  gates at the relevant symbols and at the end, how well the states of one block alone tell the
-  classes apart ("one block suffices"), and how much each relevant symbol weighs in a state (a
-  counter weighs them alike and cannot tell XY from YX).
+  :func:`symbol_weights`, :func:`class_holder`: for the temporal-order nets (Section 5.6), the
+  cell states and input gates at the relevant symbols and at the end, how well the states of one
+  block alone tell the classes apart ("one block suffices"), and how much each relevant symbol
+  weighs in a state (a counter weighs them alike and cannot tell XY from YX).
 - :func:`binned`, :func:`r_squared`: the mean of a quantity in bins of another (e.g. |error|
   against X1 + X2), and how much of a quantity a least-squares fit on others explains.
 """
@@ -54,6 +56,28 @@ def first_reaching(record: dict, level: float) -> int | None:
     points = curve(record)
     hits = np.flatnonzero(points[:, 2] >= level)
     return int(points[hits[0], 0]) if hits.size else None
+
+
+def first_below(record: dict, level: float) -> int | None:
+    """Sequences at the first curve point whose average training error is < ``level`` (None:
+    never); e.g. the average half of ST3 (Table 11)."""
+    points = curve(record)
+    hits = np.flatnonzero(points[:, 1] < level)
+    return int(points[hits[0], 0]) if hits.size else None
+
+
+def plateau_rate(record: dict, window: int = WINDOW, level: float = 0.99) -> float | None:
+    """The fraction of training sequences processed wrongly between the first curve point with
+    at least ``level`` correct and the stop, leaving out the last ``window`` sequences of a trial
+    that stopped at its criterion (an ST3 stop makes them all correct).  None when the trial
+    never reached ``level`` or no curve point lies in between."""
+    start = first_reaching(record, level)
+    if start is None:
+        return None
+    points = curve(record)
+    end = record["sequences"] - (window if record["success"] else 0)
+    on = (points[:, 0] > start) & (points[:, 0] <= end)
+    return float(1.0 - points[on, 2].mean()) if on.any() else None
 
 
 def streak_wait(p, n: int = WINDOW):
@@ -239,6 +263,32 @@ def symbol_weights(values: np.ndarray, signs: np.ndarray) -> np.ndarray:
     a = np.column_stack([signs, np.ones(len(signs))])                    # (N, R + 1)
     coef, *_ = np.linalg.lstsq(a, values, rcond=None)                    # (R + 1, F)
     return coef[:-1].T
+
+
+def class_holder(net: Network, seqs: list[Sequence]) -> dict:
+    """Which block of a temporal-order net holds the class right after the last relevant symbol
+    (Section 5.6: "one block suffices"), and how.
+
+    Returns ``accuracy`` (C,): :func:`nearest_mean_accuracy` of the class from each block's states
+    at that step; ``block``: the best one; ``weight_ratio``: the largest |first / last symbol
+    weight| (:func:`symbol_weights`) among its cells (about 1 for a counter; the paper's type 2
+    counts the first symbol twice); ``gate_spread``: the range over the classes of its mean input
+    gate at the last relevant symbol (large when the gate reacts to what the block holds, the
+    paper's type 1).
+    """
+    labels = [s.meta["class"] for s in seqs]
+    ev = event_states(net, seqs)
+    last = ev["states"][:, -2, :]                                       # (N, CS)
+    size = net.spec.block_size
+    cells = [slice(j * size, (j + 1) * size) for j in range(net.spec.n_blocks)]
+    accuracy = np.array([nearest_mean_accuracy(last[:, c], labels) for c in cells])
+    block = int(np.argmax(accuracy))
+    weights = symbol_weights(last[:, cells[block]], symbol_signs(seqs))  # (S, R)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = float(np.nanmax(np.abs(weights[:, 0] / weights[:, -1])))
+    _, gates = class_means(ev["input_gates"][:, -2, block], labels)      # (classes,)
+    return {"accuracy": accuracy, "block": block, "weight_ratio": ratio,
+            "gate_spread": float(gates.max() - gates.min())}
 
 
 def binned(x, y, edges) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -28,6 +28,17 @@ def test_curve_and_first_reaching():
         an.first_reaching(rec, 90)
 
 
+def test_first_below_and_plateau_rate():
+    rec = record([[1000, 0.5, 0.5], [2000, 0.05, 0.99], [3000, 0.04, 0.995], [4000, 0.03, 0.993],
+                  [5000, 0.02, 1.0], [5500, 0.01, 1.0]])
+    rec["sequences"] = 5500
+    assert an.first_below(rec, 0.1) == 2000 and an.first_below(rec, 0.001) is None
+    assert an.plateau_rate(rec, window=1000) == pytest.approx(0.006)        # points 3000 and 4000
+    assert an.plateau_rate({**rec, "success": False}, window=1000) == pytest.approx(0.003)  # to 5500
+    assert an.plateau_rate(rec, window=1000, level=1.0) is None             # nothing after 5000
+    assert an.plateau_rate(record([[1000, 0.5, 0.5]])) is None              # never reached 99 %
+
+
 def test_streak_wait_matches_simulation():
     p, n = 0.2, 5
     assert an.streak_wait(p, n) == pytest.approx(((1 - p) ** -n - 1) / p)
@@ -161,6 +172,15 @@ def test_symbol_signs_and_weights():
     final = an.event_states(order_net(), seqs)["states"][:, 2, :1]
     w = an.symbol_weights(final, an.symbol_signs(seqs))[0]
     assert w[0] == pytest.approx(w[1], rel=1e-3) and w[0] > 0.5
+
+
+def test_class_holder():
+    seqs = make_task("temporal_order_6a").test_set(np.random.default_rng(1), 200)
+    held = an.class_holder(order_net(), seqs)
+    assert held["block"] == 0 and held["accuracy"].shape == (2,)
+    assert held["accuracy"][0] < 0.8                       # a counter: R and S look alike
+    assert held["weight_ratio"] == pytest.approx(1.0, rel=1e-3)
+    assert held["gate_spread"] < 1e-3                      # the gate opens alike for every class
 
 
 def test_nearest_mean_accuracy():
