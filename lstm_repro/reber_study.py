@@ -3,17 +3,18 @@
 Section 5.1 of Hochreiter & Schmidhuber (1997) leaves several choices open (reference sheet,
 Section 5.1 and Section 8).  A :class:`Reading` fixes one answer to each; :data:`READINGS` holds the
 package's reading (``"package"``, what :mod:`lstm_repro.protocols` runs) and one variant per open
-question, plus a few *diagnostic* variants that break the paper on purpose (an output bias, a
-forget gate, a smaller learning rate) to locate the mechanism of the failure; they are marked
-``paper=False``.
+question, plus a few *diagnostic* variants that break the paper on purpose (a target at the
+long-range step only, biases on all units, soft targets, a forget gate, a smaller learning rate)
+to locate the mechanism of the failure; they are marked ``paper=False``.
 
 A reading is run through the runner's own code path: :class:`ReadingProtocol` is a
 :class:`~lstm_repro.protocols.Protocol` whose task, network and learning rate follow the reading,
 and :func:`run_reading` hands it to :func:`lstm_repro.runner.run_trial` (so ``"package"`` reproduces
 the stored rows bit for bit), then measures what went wrong (:func:`diagnose`).
 
-Command line (one process, results appended to ``data/reber_study/readings.json``; with
-``--full-gradient``, :func:`gradient_comparison` written to ``data/reber_study/full_gradient.json``)::
+Command line (one process; results appended to ``data/reber_study/readings.json``, or with
+``--full-gradient`` :func:`gradient_comparison` written to
+``data/reber_study/full_gradient.json``)::
 
     python -m lstm_repro.reber_study --rows 1-2 1-5 --trials 0 10 20 --budget 30000
     python -m lstm_repro.reber_study --full-gradient --rows 1-2 1-5 --trials 0

@@ -122,7 +122,8 @@ def test_diagnose_separates_the_branch_step_from_the_others():
     good = rs.diagnose(_Echo(task, False), task)
     assert good["train_correct"] == good["test_correct"] == good["branch"] == 1.0
     assert good["other_steps_wrong"] == 0.0
-    assert np.allclose(good["slope_at_inner_e"], 0.5) and np.allclose(good["entry_at_inner_e"], 0.25)
+    assert np.allclose(good["slope_at_inner_e"], 0.5)
+    assert np.allclose(good["entry_at_inner_e"], 0.25)
     bad = rs.diagnose(_Echo(task, True), task)
     assert bad["branch"] == 0.0 and bad["train_correct"] == 0.0 and bad["other_steps_wrong"] == 0.0
 
