@@ -82,10 +82,12 @@ class Protocol:
             raise ValueError(f"scale={scale!r} is not valid; valid values: {', '.join(SCALES)}")
         if scale == "paper":
             return self
+        stop = {**self.stop_params, **_QUICK_STOP.get(self.stop, {})}
+        if "n_seq" in stop:     # Exp 5: keep the rule's fraction of the (shorter) window
+            stop["n_seq"] = max(1, round(self.stop_params["n_seq"] * stop["window"] / 2000))
         return replace(self, scale="quick", **_QUICK.get(self.task, {}),
                        task_params={**self.task_params, **_QUICK_TASK.get(self.task, {})},
-                       stop_params={**self.stop_params, **_QUICK_STOP.get(self.stop, {})},
-                       trials=2, curve_every=100)
+                       stop_params=stop, trials=2, curve_every=100)
 
 
 # quick scale: fewer sequences and shorter sequences, same code path

@@ -182,3 +182,10 @@ def test_ctrl_c_stops_at_once_and_keeps_finished_trials(tmp_path):
     trials = load_trials(directory)
     assert 1 <= len(trials) < 40
     assert not [p for p in directory.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_quick_scale_keeps_the_n_seq_rule_a_fraction_of_its_window():
+    for row, paper_n in (("5-nseq140", 140), ("5-nseq13", 13)):
+        quick = get_protocol(row, "quick").stop_params
+        assert get_protocol(row, "paper").stop_params["n_seq"] == paper_n
+        assert quick["n_seq"] / quick["window"] == pytest.approx(paper_n / 2000, abs=0.005)
