@@ -112,8 +112,15 @@ def test_killed_run_resumes_without_redoing_finished_trials(tmp_path):
         assert proc.poll() is None, proc.stderr.read().decode()
         assert time.time() < deadline
         time.sleep(0.05)
+    workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                             text=True).stdout.split()
+    assert workers, "the run has no worker processes"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    time.sleep(1.0)
+    for pid in workers:                     # the workers die with their parent
+        assert not Path(f"/proc/{pid}").exists() or \
+            Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
     kept = {p.name: p.stat().st_mtime_ns for p in directory.glob("trial-*.json")}
     assert "trial-000.json" in kept and len(kept) < 4
     assert all(json.loads((directory / name).read_text())["trial"] >= 0 for name in kept)
