@@ -1,6 +1,5 @@
 """The trial runner: determinism, resumption after a kill, atomic files, stopping rules."""
 import json
-import os
 import signal
 import subprocess
 import sys
