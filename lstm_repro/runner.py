@@ -62,110 +62,132 @@ def _online_rule(params: dict):
     return criteria.NSeq(params["n_seq"], window=params.get("window", criteria.WINDOW))
 
 
-def run_trial(protocol: Protocol, trial: int, seed: int) -> tuple[dict, Network]:
-    """Run one trial; returns its record (JSON-able) and the trained network."""
-    start = time.perf_counter()
-    streams = np.random.default_rng(seed).spawn(3)      # weights, training data, test data
-    task = protocol.make_task(trial)
-    row = protocol.network
-    net = protocol.make_learner(streams[0])
-    data_rng, test_rng = streams[1], streams[2]
-    lr, update, p = row.lr, protocol.update, protocol.stop_params
-    n, success, events, curve = 0, False, {}, []
-    errs_window, ok_window = [], []
+class _Trial:
+    """One trial in progress: the network, the task, the random streams, the count of training
+    sequences and the learning curve.  Each ``until_*`` method trains until its kind of stopping
+    rule holds (see :mod:`lstm_repro.protocols`) or the budget is spent, and says whether the
+    rule held."""
 
-    def learn(seqs):
-        nonlocal n
-        outs = net.train_sequences(seqs, lr=lr, update=update)
-        n += len(seqs)
+    def __init__(self, protocol: Protocol, trial: int, seed: int):
+        self.protocol = protocol
+        streams = np.random.default_rng(seed).spawn(3)      # weights, training data, test data
+        self.net = protocol.make_learner(streams[0])
+        self.data_rng, self.test_rng = streams[1], streams[2]
+        self.task = protocol.make_task(trial)
+        self.lr, self.update = protocol.network.lr, protocol.update
+        self.n, self.events, self.curve = 0, {}, []
+        self._errs, self._oks = [], []
+
+    def sample(self, k: int) -> list:
+        return [self.task.sample(self.data_rng) for _ in range(k)]
+
+    def learn(self, seqs) -> list:
+        """Train on ``seqs`` in order; their outputs (produced while learning)."""
+        outs = self.net.train_sequences(seqs, lr=self.lr, update=self.update)
+        self.n += len(seqs)
         _count(len(seqs))
         return outs
 
-    def note_curve(errs, oks):
-        errs_window.extend(errs)
-        ok_window.extend(oks)
-        if n // protocol.curve_every > len(curve):
-            curve.append([n, float(np.mean(errs_window)), float(np.mean(ok_window))])
-            errs_window.clear()
-            ok_window.clear()
+    def note_curve(self, errs, oks) -> None:
+        """Average error and fraction correct over each ``curve_every`` training sequences."""
+        self._errs.extend(errs)
+        self._oks.extend(oks)
+        if self.n // self.protocol.curve_every > len(self.curve):
+            self.curve.append([self.n, float(np.mean(self._errs)), float(np.mean(self._oks))])
+            self._errs.clear()
+            self._oks.clear()
 
-    if protocol.stop == "online":
-        # Sequences are trained in blocks of ONLINE_BLOCK per kernel call; when the rule holds
-        # inside a block, the weights are restored and only the block's first sequences up to that
-        # one are trained again, so the result equals training one sequence at a time.
-        rule = _online_rule(p)
-        while n < protocol.budget and not success:
-            seqs = [task.sample(data_rng) for _ in range(min(ONLINE_BLOCK, protocol.budget - n))]
-            saved = net.state()
-            outs = net.train_sequences(seqs, lr=lr, update=update)
+    def note(self, seqs, outs, key: str) -> list[bool]:
+        """Record the curve for ``seqs`` (error measure ``key``); their correctness."""
+        oks = [self.task.correct(y, s) for y, s in zip(outs, seqs)]
+        self.note_curve([self.task.errors(y, s)[key] for y, s in zip(outs, seqs)], oks)
+        return oks
+
+    def until_online(self, params) -> bool:
+        """An on-line rule (ST3, n_seq) fed every training sequence.  Sequences are trained in
+        blocks of ONLINE_BLOCK per kernel call; when the rule holds inside a block, the weights
+        are restored and only the block's sequences up to that one are trained again, so the
+        result equals training one sequence at a time."""
+        rule, task = _online_rule(params), self.task
+        while self.n < self.protocol.budget:
+            seqs = self.sample(min(ONLINE_BLOCK, self.protocol.budget - self.n))
+            saved = self.net.state()
+            outs = self.net.train_sequences(seqs, lr=self.lr, update=self.update)
+            _count(len(seqs))
             for j, (y, seq) in enumerate(zip(outs, seqs)):
                 e, ok = task.errors(y, seq), task.correct(y, seq)
-                n += 1
-                note_curve([e["sq_end"]], [ok])
+                self.n += 1
+                self.note_curve([e["sq_end"]], [ok])
                 if rule.update(ok, e):
-                    success = True
-                    net.restore(saved)
-                    net.train_sequences(seqs[:j + 1], lr=lr, update=update)
-                    break
-            _count(len(seqs))
-    elif protocol.stop == "solved":
-        every = p["check_every"]
-        everything = task.training_set + task.test_set(test_rng)
-        while n < protocol.budget:
-            seqs = [task.sample(data_rng) for _ in range(every)]
-            outs = learn(seqs)
-            note_curve([task.errors(y, s)["sq_sum"] for y, s in zip(outs, seqs)],
-                       [task.correct(y, s) for y, s in zip(outs, seqs)])
-            if all(_evaluate(net, task, everything)[1]):   # Section 5.1: train and test sets
-                success = True
-                break
-    elif protocol.stop == "abs_test":
-        streak, chunk = 0, 10
-        while n < protocol.budget:
-            seqs = [task.sample(data_rng) for _ in range(chunk)]
-            outs = learn(seqs)
-            oks = [task.correct(y, s) for y, s in zip(outs, seqs)]
-            note_curve([task.errors(y, s)["abs_end"] for y, s in zip(outs, seqs)], oks)
-            for ok in oks:
-                streak = streak + 1 if ok else 0
-            if streak >= p["streak"]:
-                events["tests_run"] = events.get("tests_run", 0) + 1
-                confirm = [task.sample(test_rng) for _ in range(p["confirm"])]
-                _, ok = _evaluate(net, task, confirm)
-                if all(ok):
-                    success = True
-                    break
-                streak = 0
-    elif protocol.stop == "exp3":
-        test256 = task.test_set(test_rng, 256)
-        every = p["check_every"]
-        while n < protocol.budget:
-            seqs = [task.sample(data_rng) for _ in range(every)]
-            outs = learn(seqs)
-            note_curve([task.errors(y, s)["sq_end"] for y, s in zip(outs, seqs)],
-                       [task.correct(y, s) for y, s in zip(outs, seqs)])
-            outs, _ = _evaluate(net, task, test256)
-            ev = criteria.Exp3Evaluation.of(task, outs, test256)
-            if "st1" not in events and criteria.st1(ev):
-                events["st1"] = n
-            if criteria.st2(ev):
-                events["st2"] = n
-                success = True
-                break
-    else:
-        raise ValueError(f"unknown stopping kind {protocol.stop!r}")
+                    self.net.restore(saved)
+                    self.net.train_sequences(seqs[:j + 1], lr=self.lr, update=self.update)
+                    return True
+        return False
 
+    def until_solved(self, params) -> bool:
+        """Exp 1 (Section 5.1): every string of the training and the test set predicted
+        correctly, checked every ``check_every`` strings."""
+        everything = self.task.training_set + self.task.test_set(self.test_rng)
+        while self.n < self.protocol.budget:
+            seqs = self.sample(params["check_every"])
+            self.note(seqs, self.learn(seqs), "sq_sum")
+            if all(_evaluate(self.net, self.task, everything)[1]):
+                return True
+        return False
+
+    def until_abs_test(self, params) -> bool:
+        """Exp 2 (Table 11): the ABS criterion holds on ``confirm`` fresh sequences; that test
+        runs once the last ``streak`` training sequences were all correct."""
+        streak = 0
+        while self.n < self.protocol.budget:
+            seqs = self.sample(10)
+            for ok in self.note(seqs, self.learn(seqs), "abs_end"):
+                streak = streak + 1 if ok else 0
+            if streak >= params["streak"]:
+                self.events["tests_run"] = self.events.get("tests_run", 0) + 1
+                confirm = [self.task.sample(self.test_rng) for _ in range(params["confirm"])]
+                if all(_evaluate(self.net, self.task, confirm)[1]):
+                    return True
+                streak = 0
+        return False
+
+    def until_exp3(self, params) -> bool:
+        """Exp 3 (Section 5.3): ST1, then ST2, on a 256-sequence test set drawn once, checked
+        every ``check_every`` sequences; both counts go into ``events``."""
+        test256 = self.task.test_set(self.test_rng, 256)
+        while self.n < self.protocol.budget:
+            seqs = self.sample(params["check_every"])
+            self.note(seqs, self.learn(seqs), "sq_end")
+            outs, _ = _evaluate(self.net, self.task, test256)
+            ev = criteria.Exp3Evaluation.of(self.task, outs, test256)
+            if "st1" not in self.events and criteria.st1(ev):
+                self.events["st1"] = self.n
+            if criteria.st2(ev):
+                self.events["st2"] = self.n
+                return True
+        return False
+
+
+def run_trial(protocol: Protocol, trial: int, seed: int) -> tuple[dict, Network]:
+    """Run one trial; returns its record (JSON-able) and the trained network."""
+    start = time.perf_counter()
+    run = _Trial(protocol, trial, seed)
+    until = getattr(run, f"until_{protocol.stop}", None)
+    if until is None:
+        raise ValueError(f"unknown stopping kind {protocol.stop!r}")
+    success = until(protocol.stop_params)
     record = {
         "row": protocol.row, "scale": protocol.scale, "learner": protocol.learner,
         "trial": trial, "seed": seed,
         "success": success, "stopped": "criterion" if success else "budget",
-        "sequences": n, "budget": protocol.budget, "events": events,
+        "sequences": run.n, "budget": protocol.budget, "events": run.events,
         "wall_seconds": round(time.perf_counter() - start, 3),
-        "curve": curve,
+        "curve": run.curve,
     }
     if protocol.test_size:
-        record["test"] = _test_metrics(net, task, task.test_set(test_rng, protocol.test_size))
-    return record, net
+        record["test"] = _test_metrics(run.net, run.task,
+                                       run.task.test_set(run.test_rng, protocol.test_size))
+    return record, run.net
 
 
 def _worker_init(counter):
