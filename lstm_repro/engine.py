@@ -75,6 +75,14 @@ def _apply_update(w, g, mask, v, lr, momentum):
         g[i] = 0.0
 
 
+@njit(cache=True)
+def _apply_updates(wh, wo, wp, gh, go, gp, mh, mo, mp, vh, vo, vp, lr, momentum):
+    """The update of all three weight arrays (hidden layer, outputs, peepholes)."""
+    _apply_update(wh.ravel(), gh.ravel(), mh.ravel(), vh.ravel(), lr, momentum)
+    _apply_update(wo.ravel(), go.ravel(), mo.ravel(), vo.ravel(), lr, momentum)
+    _apply_update(wp.ravel(), gp.ravel(), mp.ravel(), vp.ravel(), lr, momentum)
+
+
 def _make_kernel(dims: tuple, sq: tuple):
     """Compile the sequence kernel for one architecture.
 
@@ -301,13 +309,9 @@ def _make_kernel(dims: tuple, sq: tuple):
                             gp[j, 0, v] += es * dpi[c, v]
                             gp[j, 1, v] += es * dpf[c, v]
                 if mode == 1:
-                    _apply_update(wh.ravel(), gh.ravel(), mh.ravel(), vh.ravel(), lr, momentum)
-                    _apply_update(wo.ravel(), go.ravel(), mo.ravel(), vo.ravel(), lr, momentum)
-                    _apply_update(wp.ravel(), gp.ravel(), mp.ravel(), vp.ravel(), lr, momentum)
+                    _apply_updates(wh, wo, wp, gh, go, gp, mh, mo, mp, vh, vo, vp, lr, momentum)
             if mode == 2:
-                _apply_update(wh.ravel(), gh.ravel(), mh.ravel(), vh.ravel(), lr, momentum)
-                _apply_update(wo.ravel(), go.ravel(), mo.ravel(), vo.ravel(), lr, momentum)
-                _apply_update(wp.ravel(), gp.ravel(), mp.ravel(), vp.ravel(), lr, momentum)
+                _apply_updates(wh, wo, wp, gh, go, gp, mh, mo, mp, vh, vo, vp, lr, momentum)
 
     return run
 

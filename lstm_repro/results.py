@@ -107,10 +107,10 @@ def open_row(directory: Path, config: dict, force: bool = False) -> dict[int, di
     remove_partial_files(directory)
     if config_file.exists():
         stored = read_json(config_file)
-        if stored != json.loads(json.dumps(config, default=_jsonable)):
-            changed = sorted(k for k in set(stored) | set(config)
-                             if stored.get(k) != json.loads(json.dumps(config.get(k),
-                                                                      default=_jsonable)))
+        current = json.loads(json.dumps(config, default=_jsonable))   # as it would be stored
+        if stored != current:
+            changed = sorted(k for k in set(stored) | set(current)
+                             if stored.get(k) != current.get(k))
             raise ResultsError(f"{config_file} holds results of a different configuration "
                                f"(differs in: {', '.join(changed)}); they were left untouched. "
                                f"Rerun with --force to replace them (a backup is kept)")
