@@ -37,6 +37,12 @@ Notes to the checks:
 3. Only where the paper reports test errors: the floor applies to wrong of 2560 and misclassified
    fractions; MSE and average difference must be at most 3 x the paper's.  Ours is the mean over
    the successful trials; needs at least one.
+4. Table 8's column "MSE" (0.0223 for n_seq = 140, 0.0139 for 13) is compared with our mean
+   per-trial root mean squared error, and our MSE is shown beside it.  Read as a mean squared
+   error it would be an RMSE of 0.15 (0.12), three to ten times the 0.04 that counts a sequence as
+   wrong, while the text bounds every trial's "average test set error" by 0.026 (0.013) and the
+   wrong sequences by 170 (15) of 2560; read as an RMSE it agrees with both.  As an MSE bound the
+   check would also hold trivially for any trained net.
 
 A row with fewer stored trials than the paper's is marked "(n of N trials)".  The text's per-trial
 bounds and ranges ("never more than 3 incorrectly processed sequences") are checked and shown
@@ -295,6 +301,7 @@ def _aggregate_tests(tests: list[dict]) -> dict:
            "wrong_of_2560_max": TEST_N * max(frac),
            "misclassified_frac": statistics.fmean(frac),
            "mse": statistics.fmean(t["mse"] for t in tests),
+           "rmse": statistics.fmean(sqrt(t["mse"]) for t in tests),
            "mean_abs": statistics.fmean(t["mean_abs"] for t in tests),
            "mean_abs_max": max(t["mean_abs"] for t in tests)}
     if all("mean_abs_clean" in t for t in tests):
@@ -354,6 +361,9 @@ _TEST_KEYS = {  # reported key: (label, floor in the key's unit, format)
 }
 
 
+_MEASURED = {"mse": "rmse"}    # reported key -> our measure it is compared with (note 4)
+
+
 def _test_check(s: Summary) -> Check | None:
     keys = [k for k in _TEST_KEYS if k in s.row.reported]
     if not keys:
@@ -362,13 +372,15 @@ def _test_check(s: Summary) -> Check | None:
         ours, holds = ["no successful trial with a test"], False
     else:
         ours = [f"{_TEST_KEYS[k][0]} {s.test[k]:{_TEST_KEYS[k][2]}}" for k in keys if k in s.test]
-        holds = all(k in s.test and s.test[k] <= max(_TEST_KEYS[k][1],
-                                                     TEST_FACTOR * s.row.reported[k].value)
-                    for k in keys)
+        if "mse" in keys:                     # note 4: Table 8's "MSE" read as an RMSE
+            ours.append(f"RMSE {s.test['rmse']:.4f}")
+        holds = all(k in s.test and s.test[_MEASURED.get(k, k)] <= max(
+                    _TEST_KEYS[k][1], TEST_FACTOR * s.row.reported[k].value) for k in keys)
     theirs = [f"{_TEST_KEYS[k][0]} {s.row.reported[k].value:g}" for k in keys]
     return Check("test error", "; ".join(ours), "; ".join(theirs),
                  f"ours <= max({TEST_FLOOR} of {TEST_N}, {TEST_FACTOR:g} x paper) "
-                 f"(MSE, avg diff: <= {TEST_FACTOR:g} x paper)", holds)
+                 f"({'RMSE for the MSE' if 'mse' in keys else 'MSE'}, avg diff: <= {TEST_FACTOR:g} x paper)",
+                 holds)
 
 
 def _bound_checks(s: Summary) -> list[Check]:
