@@ -23,6 +23,7 @@ from .results import (default_root, open_row, remove_partial_files, row_dir, tri
 
 _progress = None      # shared counter of training sequences (set in worker processes)
 ONLINE_BLOCK = 32     # sequences per kernel call under an on-line stopping rule
+EXP3_SCREEN = 32      # Exp 3: test sequences evaluated first; ST1 fails if too many are wrong
 
 
 def trial_seed(base_seed: int, trial: int) -> int:
@@ -153,11 +154,19 @@ class _Trial:
 
     def until_exp3(self, params) -> bool:
         """Exp 3 (Section 5.3): ST1, then ST2, on a 256-sequence test set drawn once, checked
-        every ``check_every`` sequences; both counts go into ``events``."""
+        every ``check_every`` sequences; both counts go into ``events``.  A screen on the first
+        EXP3_SCREEN test sequences skips most evaluations early in training without changing
+        any count."""
         test256 = self.task.test_set(self.test_rng, 256)
+        max_wrong = criteria.EXP3_RULES[self.task.name].max_wrong
         while self.n < self.protocol.budget:
             seqs = self.sample(params["check_every"])
             self.note(seqs, self.learn(seqs), "sq_end")
+            # exact screen: more than max_wrong misclassified among the first EXP3_SCREEN test
+            # sequences means ST1 (and so ST2) fails on all 256; skip evaluating the rest
+            _, ok = _evaluate(self.net, self.task, test256[:EXP3_SCREEN])
+            if len(ok) - sum(ok) > max_wrong:
+                continue
             outs, _ = _evaluate(self.net, self.task, test256)
             ev = criteria.Exp3Evaluation.of(self.task, outs, test256)
             if "st1" not in self.events and criteria.st1(ev):
