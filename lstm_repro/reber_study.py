@@ -7,6 +7,13 @@ question, plus a few *diagnostic* variants that break the paper on purpose (a ta
 long-range step only, biases on all units, soft targets, a forget gate, a smaller learning rate)
 to locate the mechanism of the failure; they are marked ``paper=False``.
 
+The package drew 256 *distinct* strings per set until it switched to Section 5.1's independent
+draws (:mod:`lstm_repro.tasks.reber`); the study was run before that.  Its records keep what they
+ran with: the readings varying one other question keep ``sets="distinct"`` (each differs from the
+reading "distinct sets", the earlier baseline, in that question only), and the stored records of
+the earlier "package" and "iid sets" readings carry the names "distinct sets" and "package"
+(``renamed_from`` says so).
+
 A reading is run through the runner's own code path: :class:`ReadingProtocol` is a
 :class:`~lstm_repro.protocols.Protocol` whose task, network and learning rate follow the reading,
 and :func:`run_reading` hands it to :func:`lstm_repro.runner.run_trial` (so ``"package"`` reproduces
@@ -38,14 +45,13 @@ from .rows import Row, get_row
 from .runner import run_trial, trial_seed
 from .spec import SQUASHERS, layout
 from .tasks.base import Sequence
-from .tasks.reber import INDEX, SYMBOLS, ReberTask, distinct_strings, embedded_string, \
-    string_sequence
+from .tasks.reber import INDEX, SYMBOLS, ReberTask, draw_sets, string_sequence
 
 STUDY_PATH = DATA_DIR / "reber_study" / "readings.json"
 GRADIENT_PATH = DATA_DIR / "reber_study" / "full_gradient.json"
 TARGETS = ("legal", "next", "soft", "branch")   # multi-hot legal successors | one-hot actual next
 #   symbol | legal successors 0.9, others 0.1 | only the long-range step (the last two: diagnostics)
-SETS = ("distinct", "iid")            # 256 distinct strings | 256 independent draws (repeats)
+SETS = ("iid", "distinct")            # 256 independent draws (repeats) | 256 distinct strings
 CRITERIA = ("all", "top")             # every legal unit above every illegal one | argmax is legal
 
 
@@ -56,7 +62,7 @@ class Reading:
     question: str                     # which question it answers differently
     description: str
     targets: str = "legal"            # training targets (the criterion always uses legal sets)
-    sets: str = "distinct"            # how the 256 training and 256 test strings are drawn
+    sets: str = "iid"                 # how the 256 training and 256 test strings are drawn
     first_b: bool = True              # is the string's first B presented as an input?
     criterion: str = "all"            # what "the most active" output unit(s) means
     update: str = "step"              # weight-update timing (engine: "step" | "sequence")
@@ -73,46 +79,61 @@ class Reading:
 
 
 READINGS: dict[str, Reading] = {r.name: r for r in [
-    Reading("package", "-", "the package: multi-hot legal targets, distinct strings, per-step "
-            "updates, B presented, igb r in [-0.2, 0.2]"),
+    Reading("package", "-", "the package: multi-hot legal targets, independent draws (test "
+            "strings never training strings), per-step updates, B presented, igb r in "
+            "[-0.2, 0.2]"),
     Reading("next-symbol targets", "targets", "one-hot target: the symbol that actually comes "
-            "next (Smith & Zipser 1989, Cleeremans et al. 1989)", targets="next"),
-    Reading("iid sets", "data sets", "256 independent draws for each set (repeats allowed, so a "
-            "quarter of the training strings have the shortest length 9); test strings are "
-            "never training strings", sets="iid"),
+            "next (Smith & Zipser 1989, Cleeremans et al. 1989)", targets="next",
+            sets="distinct"),
+    Reading("distinct sets", "data sets", "256 distinct strings per set, drawn by rejection "
+            "(the package's earlier reading: short strings far rarer than the grammar makes "
+            "them)", sets="distinct"),
     Reading("per-string updates", "update timing", "weights change once per string, by the "
-            "summed contributions (Appendix A)", update="sequence"),
+            "summed contributions (Appendix A)", update="sequence",
+            sets="distinct"),
     Reading("igb r in [-0.1, 0.1]", "igb range", "Table 10 legend: 'r' gate biases from "
-            "[-0.1, 0.1]", igb_range=0.1),
+            "[-0.1, 0.1]", igb_range=0.1,
+            sets="distinct"),
     Reading("alpha x 2", "learning-rate convention", "alpha on the gradient of "
-            "sum (t - y)^2 (eq. 16 without the 1/2)", lr_factor=2.0),
+            "sum (t - y)^2 (eq. 16 without the 1/2)", lr_factor=2.0,
+            sets="distinct"),
     Reading("legend squashers", "h and g", "Table 10 legend: g in [-1, 1], h in [-2, 2]",
-            spec={"g": "h1", "h": "g2"}),
+            spec={"g": "h1", "h": "g2"},
+            sets="distinct"),
     Reading("argmax criterion", "criterion", "a step is right when the most active unit is a "
             "legal successor (where two are legal, the other may rank below an illegal one)",
-            criterion="top"),
+            criterion="top",
+            sets="distinct"),
     Reading("no first B", "presentation", "the first B is not an input (the net starts on the "
-            "branch symbol)", first_b=False),
-    Reading("next targets, iid sets", "targets + data sets", "both of the above",
+            "branch symbol)", first_b=False,
+            sets="distinct"),
+    Reading("next targets, iid sets", "targets + data sets", "one-hot next-symbol targets "
+            "with the package's independent draws",
             targets="next", sets="iid"),
     Reading("all units biased", "diagnostic", "cells and output units get a bias too (Table "
-            "10 'all'; not the paper: 289/277 weights)", spec={"bias": "all"}, paper=False),
+            "10 'all'; not the paper: 289/277 weights)", spec={"bias": "all"}, paper=False,
+            sets="distinct"),
     Reading("branch target only", "diagnostic", "a target only at the long-range step (the "
             "branch symbol after the inner E), none elsewhere: can the learner store the branch "
-            "when nothing else is asked?", targets="branch", paper=False),
+            "when nothing else is asked?", targets="branch", paper=False,
+            sets="distinct"),
     Reading("soft targets", "diagnostic", "targets 0.9 for legal successors and 0.1 for the "
             "others, which keeps the logistic outputs off their flat ends", targets="soft",
-            paper=False),
+            paper=False,
+            sets="distinct"),
     Reading("next targets, iid sets, per-string updates", "targets + data sets + update timing",
             "the best two readings, with weights changed once per string", targets="next",
             sets="iid", update="sequence"),
     Reading("h = identity", "diagnostic", "the cell output is not squashed (h(x) = x), so a "
             "large state does not shut the error out of the cell (Section 4: the drift remedy "
-            "the paper rejects)", spec={"h": "id"}, paper=False),
+            "the paper rejects)", spec={"h": "id"}, paper=False,
+            sets="distinct"),
     Reading("alpha / 10", "diagnostic", "a ten times smaller learning rate", lr_factor=0.1,
-            paper=False),
+            paper=False,
+            sets="distinct"),
     Reading("forget gate", "diagnostic", "a forget gate and biases on all units (Gers et al. "
-            "2000; not the 1997 cell)", spec={"forget_gate": True, "bias": "all"}, paper=False),
+            "2000; not the 1997 cell)", spec={"forget_gate": True, "bias": "all"}, paper=False,
+            sets="distinct"),
 ]}
 
 
@@ -154,17 +175,7 @@ class ReadingTask(ReberTask):
         self.reading = reading
         self.train_size = self.test_size = 256
         self.data_seed = data_seed
-        rng = np.random.default_rng(data_seed)
-        if reading.sets == "distinct":
-            train = distinct_strings(rng, 256)
-            test = distinct_strings(rng, 256, exclude=frozenset(train))
-        else:
-            train = [embedded_string(rng) for _ in range(256)]
-            test = []
-            while len(test) < 256:
-                s = embedded_string(rng)
-                if s not in train:
-                    test.append(s)
+        train, test = draw_sets(np.random.default_rng(data_seed), 256, 256, reading.sets)
         self.training_set = [self._sequence(s) for s in train]
         self._test = [self._sequence(s) for s in test]
 
@@ -311,7 +322,7 @@ def plain_forward(spec, weights, onehot: np.ndarray) -> np.ndarray:
     if spec.forget_gate or spec.peepholes or spec.n_hidden or not spec.output_gate:
         raise ValueError("plain_forward covers the 1997 cell with input and output gates only")
     lay, C, S = layout(spec), spec.n_blocks, spec.block_size
-    sig = lambda x: 1.0 / (1.0 + np.exp(-x))                            # noqa: E731
+    sig = lambda x: 1.0 / (1.0 + np.exp(-x))
     squash = {name: (lambda x, a=a, b=b: a * sig(x) - b) for name, (a, b, _) in SQUASHERS.items()}
     yh = np.zeros(spec.n_units)                                          # y_h(t-1): reset
     s = np.zeros(spec.n_cells)                                           # s_c(0) = 0

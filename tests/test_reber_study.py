@@ -54,13 +54,24 @@ def test_next_symbol_targets_are_one_hot_and_judged_on_legal_sets():
     assert task.correct(seq.meta["legal"].astype(float), seq)
 
 
-def test_iid_sets_repeat_short_strings_and_keep_test_apart():
-    task = rs.ReadingTask(rs.READINGS["iid sets"], data_seed=0)
+def test_package_sets_repeat_short_strings_and_keep_test_apart():
+    task = rs.ReadingTask(rs.READINGS["package"], data_seed=0)
     train, test = strings(task.training_set), strings(task.test_set(None))
     assert len(train) == len(test) == 256
     assert len(set(train)) < 256                              # repeats
     assert np.mean([len(s) == 9 for s in train]) > 0.15        # about a quarter have length 9
     assert not set(train) & set(test)
+
+
+def test_distinct_sets_reading_is_the_earlier_package_task():
+    task = rs.ReadingTask(rs.READINGS["distinct sets"], data_seed=2)
+    old = make_task("reber", data_seed=2, sets="distinct")
+    assert strings(task.training_set) == strings(old.training_set)
+    assert strings(task.test_set(None)) == strings(old.test_set(None))
+    assert len(set(strings(task.training_set))) == 256
+    # readings run before the switch keep the distinct sets they ran with
+    assert all(r.sets == "distinct" for r in rs.READINGS.values()
+               if r.question not in ("-", "targets + data sets", "targets + data sets + update timing"))
 
 
 def test_no_first_b_starts_on_the_branch_symbol():

@@ -51,14 +51,28 @@ def strings(seqs):
     return [s.meta["string"] for s in seqs]
 
 
-def test_sets_are_grammatical_distinct_and_disjoint(task):
+def test_sets_are_independent_draws_and_disjoint(task):
+    """Section 5.1: training strings drawn at random (repeats allowed); test strings drawn at
+    random but never a training string."""
     train, test = strings(task.training_set), strings(task.test_set(None))
-    assert len(train) == len(set(train)) == 256 and len(test) == len(set(test)) == 256
+    assert task.sets == "iid" and len(train) == len(test) == 256
     assert not set(train) & set(test)
     for s in train + test:
         assert is_embedded(s), s
         assert s[1] == s[-2]
-    assert min(map(len, train)) == 9  # the 4 shortest strings have 9 symbols and are frequent
+    assert len(set(train)) < 200  # repeats, as independent draws from the grammar give
+    # the inner strings BPVVE and BTXSE have probability 1/8 each, so the 4 embedded strings of
+    # length 9 together 1/4 (distinct sets would hold at most 4 of 256)
+    short = np.mean([len(s) == 9 for s in train])
+    assert 0.15 < short < 0.35, short
+
+
+def test_distinct_sets_option(task):
+    t = make_task("reber", data_seed=0, sets="distinct")
+    train, test = strings(t.training_set), strings(t.test_set(None))
+    assert len(set(train)) == 256 and len(set(test)) == 256 and not set(train) & set(test)
+    with pytest.raises(ValueError, match="iid, distinct"):
+        make_task("reber", sets="unique")
 
 
 def test_enough_distinct_strings_exist():
@@ -115,7 +129,7 @@ def test_correct_ranks_legal_above_illegal(task):
 
 
 def test_solved_needs_every_training_and_test_string(task):
-    perfect = lambda s: s.targets.copy()  # noqa: E731
+    perfect = lambda s: s.targets.copy()
     assert task.solved(perfect)
     victim = task.test_set(None)[-1].meta["string"]
 

@@ -13,11 +13,15 @@ every step. The final E has no successor, so it is not presented as an input: a 
 symbols gives a sequence of T = L - 1 steps.
 
 Data sets (Section 5.1, following Fahlman 1991). 256 training strings and 256 test strings, drawn
-from the grammar with a data-set seed ``data_seed`` when the task is built. Choice: each set holds
-distinct strings (drawn by rejection), and no test string repeats a training string, as the paper
-requires. There are 4 strings of length 9, 6 of length 10, and 105,000 up to length 32, so 512
-distinct strings exist in abundance. Training sequences are drawn uniformly from the training set
-(t1, Table 11).
+from the grammar with a data-set seed ``data_seed`` when the task is built. Section 5.1: "The
+training set is generated randomly; training exemplars are picked randomly from the training set.
+Test sequences are generated randomly, too, but sequences already used in the training set are
+not used for testing." So (``sets="iid"``, the default) the training set is 256 independent draws
+from the grammar (repeats allowed: the 4 strings of length 9 make up about a quarter of it), and
+the test set is 256 further draws with every string of the training set rejected (the only
+exclusion the paper states). ``sets="distinct"`` (the package's earlier reading) draws 256
+distinct strings for each set by rejection, which makes the short strings far rarer than the
+grammar makes them. Training sequences are drawn uniformly from the training set (t1, Table 11).
 
 Criterion (Section 5.1). A string is predicted correctly when at every step "the output unit(s) of
 the possible next symbol(s) are the most active". Tie rule chosen here: every legal unit's output
@@ -27,7 +31,7 @@ training and the test set is predicted correctly (`ReberTask.solved`).
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -97,6 +101,21 @@ def string_sequence(string: str) -> Sequence:
     return Sequence.from_onehot(indices, len(SYMBOLS), targets, {"string": string})
 
 
+SETS = ("iid", "distinct")   # how the two data sets are drawn (see the module docstring)
+
+
+def iid_sets(rng: np.random.Generator, n_train: int, n_test: int) -> tuple[list[str], list[str]]:
+    """Section 5.1's data sets: ``n_train`` independent draws, then ``n_test`` draws that are not
+    training strings (test strings may repeat each other)."""
+    train = [embedded_string(rng) for _ in range(n_train)]
+    seen, test = frozenset(train), []
+    while len(test) < n_test:
+        s = embedded_string(rng)
+        if s not in seen:
+            test.append(s)
+    return train, test
+
+
 def distinct_strings(rng: np.random.Generator, n: int, exclude=frozenset(),
                      max_draws: int = 1_000_000) -> list[str]:
     """``n`` distinct embedded Reber strings, none in ``exclude``, in the order they were drawn."""
@@ -111,6 +130,15 @@ def distinct_strings(rng: np.random.Generator, n: int, exclude=frozenset(),
     raise RuntimeError(f"found only {len(out)} of {n} distinct strings in {max_draws} draws")
 
 
+def draw_sets(rng: np.random.Generator, n_train: int, n_test: int,
+              sets: str = "iid") -> tuple[list[str], list[str]]:
+    """The training and test strings, drawn as ``sets`` says (see the module docstring)."""
+    if sets == "iid":
+        return iid_sets(rng, n_train, n_test)
+    train = distinct_strings(rng, n_train)
+    return train, distinct_strings(rng, n_test, exclude=frozenset(train))
+
+
 class ReberTask(Task):
     """Embedded Reber grammar, Experiment 1 (Section 5.1; Table 11: t1, test set 256).
 
@@ -118,6 +146,8 @@ class ReberTask(Task):
     ----------
     train_size, test_size : sizes of the two fixed sets (paper: 256 each, after Fahlman 1991).
     data_seed : seed of the data sets; the paper uses 3 different training/test pairs per row.
+    sets : "iid" (independent draws; test strings never training strings) or "distinct" (256
+        distinct strings per set); see the module docstring.
     """
 
     name = "reber"
@@ -125,20 +155,23 @@ class ReberTask(Task):
     alphabet = output_alphabet = SYMBOLS
     select = "t1"
 
-    def __init__(self, train_size: int = 256, test_size: int = 256, data_seed: int = 0):
+    def __init__(self, train_size: int = 256, test_size: int = 256, data_seed: int = 0,
+                 sets: str = "iid"):
         self.train_size = check_int("train_size", train_size)
         self.test_size = check_int("test_size", test_size)
         self.data_seed = check_int("data_seed", data_seed, minimum=0)
-        data_rng = np.random.default_rng(self.data_seed)
-        train = distinct_strings(data_rng, self.train_size)
-        test = distinct_strings(data_rng, self.test_size, exclude=frozenset(train))
+        if sets not in SETS:
+            raise ValueError(f"sets={sets!r} is not valid; valid values: {', '.join(SETS)}")
+        self.sets = sets
+        train, test = draw_sets(np.random.default_rng(self.data_seed), self.train_size,
+                                self.test_size, sets)
         self.training_set = [string_sequence(s) for s in train]
         self._test = [string_sequence(s) for s in test]
 
     @property
     def params(self) -> dict:
         return {"train_size": self.train_size, "test_size": self.test_size,
-                "data_seed": self.data_seed}
+                "data_seed": self.data_seed, "sets": self.sets}
 
     def sample(self, rng: np.random.Generator) -> Sequence:
         """A string drawn uniformly from the fixed training set (t1)."""
