@@ -23,15 +23,20 @@ def _labels(seqs: list[Sequence]) -> np.ndarray:
 
 def separation(values: np.ndarray, labels) -> np.ndarray:
     """|mean of class 1 - mean of class 2| / pooled standard deviation, per column of ``values``
-    (N, k) (d'; large: the classes do not overlap).  Both classes must occur twice at least."""
+    (N, k) (d'; large: the classes do not overlap).  Without spread (at rounding level) it is
+    inf where the class means differ and 0 where they do not.  Both classes must occur twice at
+    least."""
     values, labels = np.asarray(values, dtype=float), np.asarray(labels)
     values = values.reshape(len(values), -1)                            # (N, k)
     a, b = values[labels == 1], values[labels == 2]
     if len(a) < 2 or len(b) < 2:
         raise ValueError("separation needs at least two sequences of each class")
     pooled = np.sqrt((a.var(axis=0, ddof=1) + b.var(axis=0, ddof=1)) / 2)   # (k,)
+    diff = np.abs(a.mean(axis=0) - b.mean(axis=0))                          # (k,)
+    tiny = 1e-9 * (1.0 + np.abs(a.mean(axis=0)) + np.abs(b.mean(axis=0)))   # rounding level
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.abs(a.mean(axis=0) - b.mean(axis=0)) / pooled
+        # no spread within the classes: inf where the means differ, 0 where they do not
+        return np.where(pooled > tiny, diff / pooled, np.where(diff > tiny, np.inf, 0.0))
 
 
 def storage(net: Network, seqs: list[Sequence], N: int) -> dict[str, np.ndarray]:

@@ -13,6 +13,8 @@ def test_separation_is_d_prime():
     values = np.array([[1.0, 0.0], [2.0, 5.0], [3.0, -5.0], [11.0, 0.0], [12.0, 5.0], [13.0, -5.0]])
     sep = na.separation(values, labels)
     assert sep[0] == pytest.approx(10.0) and sep[1] == pytest.approx(0.0)
+    exact = np.array([[1.0, 5.0], [1.0, 5.0 + 1e-15], [-1.0, 5.0], [-1.0, 5.0]])
+    assert list(na.separation(exact, [1, 1, 2, 2])) == [np.inf, 0.0]   # no spread
     with pytest.raises(ValueError, match="two sequences of each class"):
         na.separation(values[:4], labels[:4])
 
