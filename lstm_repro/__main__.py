@@ -154,9 +154,10 @@ def main(argv=None) -> int:
     p.add_argument("--force", action="store_true",
                    help="replace stored results of another configuration (kept as a backup)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--learner", default="engine", choices=("engine", "full-gradient"),
-                   help="engine: the paper's truncated gradient (default); full-gradient: BPTT "
-                   "through the PyTorch reference (Section 6's ablation; slow)")
+    p.add_argument("--learner", default=None, choices=("engine", "full-gradient", "dekf"),
+                   help="engine: the paper's truncated gradient (default, except for the DEKF "
+                   "row); full-gradient: BPTT through the PyTorch reference (Section 6's "
+                   "ablation; slow); dekf: the decoupled extended Kalman filter")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("list", help="every row, its stored trials and its verdict")
     _add_results_args(p)

@@ -17,6 +17,14 @@ Stopping kinds:
   were all correct (a cheap gate; the count until success is the count at that test).
 - ``"exp3"`` (Exp 3): every ``check_every`` sequences, the ST1/ST2 rules on a 256-sequence test set
   drawn once per trial (Section 5.3); ST1's and ST2's counts are both recorded.
+- ``"formal"`` (Gers & Schmidhuber 2001): epochs over the training strings, each in a fresh random
+  order; after each epoch every training string is tested, and the trial succeeds ("learned the
+  training set") when all are accepted.  Then, and for a failed trial too, the generalisation
+  limit N is measured on every level up to ``test_max`` (:mod:`lstm_repro.formal_eval`).
+
+The 2001 rows (ids ``2001-<language>[-<variant>]``, :data:`FORMAL_VARIANTS`) train the networks of
+:mod:`lstm_repro.rows2001` with momentum; ``2003-dekf-anbncn`` trains the a^n b^n c^n network with
+the decoupled extended Kalman filter of :mod:`lstm_repro.dekf` (learner ``"dekf"``).
 """
 from __future__ import annotations
 
@@ -25,6 +33,7 @@ from dataclasses import dataclass, field, replace, asdict
 from . import paper
 from .provenance import SCALES
 from .rows import ROWS, Row
+from .rows2001 import MOMENTUM_2001, ROWS2001
 from .tasks import make_task, task_parameters
 
 
@@ -43,22 +52,34 @@ class Protocol:
     learner: str = "engine"       # "engine" (truncated gradient, numba) or "full-gradient" (BPTT)
     curve_every: int = 1000       # record the learning curve every this many sequences
     scale: str = "paper"
+    lr: float | None = None       # learning rate; None: the network row's (Table 10 alpha)
+    momentum: float = 0.0         # momentum of the updates (none in 1997; 0.99 for the 2001 rows)
+    learner_params: dict = field(default_factory=dict)   # e.g. the DEKF's filter parameters
 
     @property
     def network(self) -> Row:
-        return ROWS[self.config_row]
+        return ROWS[self.config_row] if self.config_row in ROWS else ROWS2001[self.config_row]
+
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate the trials use: ``lr`` if given, else the network row's."""
+        return self.network.lr if self.lr is None else self.lr
 
     @property
     def results_name(self) -> str:
         """The folder name of this protocol's results: the row id, plus the learner if not the
-        engine (the full-gradient ablation is stored beside the paper's gradient, never over it)."""
-        return self.row if self.learner == "engine" else f"{self.row}--{self.learner}"
+        row's own (the full-gradient ablation is stored beside the paper's gradient, never over it)."""
+        own = PROTOCOLS[self.row].learner if self.row in PROTOCOLS else "engine"
+        return self.row if self.learner == own else f"{self.row}--{self.learner}"
 
     def make_learner(self, rng):
         """A fresh network of this row, initialised from ``rng``, trained by ``learner``."""
         if self.learner == "engine":
             from .engine import Network
             return Network(self.network.spec, rng=rng)
+        if self.learner == "dekf":
+            from .dekf import DEKFLearner
+            return DEKFLearner(self.network.spec, rng=rng, **self.learner_params)
         from .reference import TorchLearner
         return TorchLearner(self.network.spec, rng=rng, truncate=False)
 
@@ -71,9 +92,11 @@ class Protocol:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        if d["learner"] == "engine":      # the default; stored configs from before the field
-            del d["learner"]              # existed must still match
-        d["network"] = {"spec": self.network.spec.to_dict(), "lr": self.network.lr}
+        for key, default in (("learner", "engine"), ("lr", None), ("momentum", 0.0),
+                             ("learner_params", {})):
+            if d[key] == default:         # the defaults; stored configs from before these fields
+                del d[key]                # existed must still match
+        d["network"] = {"spec": self.network.spec.to_dict(), "lr": self.learning_rate}
         return d
 
     def at_scale(self, scale: str) -> "Protocol":
@@ -85,6 +108,8 @@ class Protocol:
         stop = {**self.stop_params, **_QUICK_STOP.get(self.stop, {})}
         if "n_seq" in stop:     # Exp 5: keep the rule's fraction of the (shorter) window
             stop["n_seq"] = max(1, round(self.stop_params["n_seq"] * stop["window"] / 2000))
+        if self.stop == "formal":
+            stop["test_max"] = min(self.stop_params["test_max"], _QUICK_TEST_MAX[self.task])
         return replace(self, scale="quick", **_QUICK.get(self.task, {}),
                        task_params={**self.task_params, **_QUICK_TASK.get(self.task, {})},
                        stop_params=stop, trials=2, curve_every=100)
@@ -100,6 +125,8 @@ _QUICK_TASK = {"adding": {"T": 20}, "multiplication": {"T": 20}, "noise_3a": {"T
 # (2a/2b keep p = 100 and 2c keeps p: p fixes the network's input layer)
 _QUICK_STOP = {"online": {"window": 200}, "abs_test": {"confirm": 500, "streak": 50},
                "exp3": {"check_every": 200}, "solved": {"check_every": 200}}
+_QUICK.update({name: {"budget": 20_000} for name in ("anbn", "anbncn", "anbmBmAn")})
+_QUICK_TEST_MAX = {"anbn": 100, "anbncn": 100, "anbmBmAn": 20}
 
 
 def _task_params(row: paper.PaperRow, task: str) -> dict:
@@ -153,17 +180,58 @@ _ALL = [
     _protocol("6b", "temporal_order_6b", 5_000_000, "online",
               stop_params={"rule": "st3", "beta": 0.1}),
 ]
+
+
+# Gers & Schmidhuber (2001).  Nothing of the protocol is verified (gers2001.md): every row is our
+# choice, stated in the chapter.  Budget 2 million training strings; 10 trials per row; online
+# updates after every step (every step has a target), momentum 0.99.  Generalisation tested on
+# every level up to n = 1000 (a^n b^n, a^n b^n c^n) and up to n, m <= 50 (a^n b^m B^m A^n).
+FORMAL_BUDGET = 2_000_000
+FORMAL_TRIALS = 10
+FORMAL_TEST_MAX = {"anbn": 1000, "anbncn": 1000, "anbmBmAn": 50}
+
+# Row id suffix: (what it changes, task parameters, protocol fields).  "-rA-B": training on
+# n = A..B (every integer between); "-onlyA-B": only on n = A and n = B.
+FORMAL_VARIANTS = {
+    "": ("training on n = 1..10, learning rate 1e-5", {"train_n": list(range(1, 11))}, {}),
+    "-r1-20": ("training on n = 1..20", {"train_n": list(range(1, 21))}, {}),
+    "-r1-40": ("training on n = 1..40", {"train_n": list(range(1, 41))}, {}),
+    "-only20-21": ("training only on n = 20 and 21", {"train_n": [20, 21]}, {}),
+}
+
+
+def _formal(language: str, suffix: str, config_row: str | None = None) -> Protocol:
+    _, params, fields_ = FORMAL_VARIANTS[suffix]
+    return Protocol(row=f"2001-{language}{suffix}", config_row=config_row or f"2001-{language}",
+                    task=language, task_params=dict(params), trials=FORMAL_TRIALS,
+                    budget=FORMAL_BUDGET, stop="formal",
+                    stop_params={"test_max": FORMAL_TEST_MAX[language]}, test_size=None,
+                    momentum=MOMENTUM_2001, **fields_)
+
+
+_ALL += [_formal(language, suffix) for language in ("anbn", "anbncn")
+         for suffix in FORMAL_VARIANTS]
+_ALL += [_formal("anbmBmAn", "")]
+# Perez-Ortiz, Gers, Eck & Schmidhuber (2003): the a^n b^n c^n network trained by a DEKF on the 10
+# shortest strings (n = 1..10), no momentum; the filter's learning rate eta = 1 and the filter
+# parameters of lstm_repro.dekf.FilterParams (our choices; the paper's could not be checked).
+_ALL.append(replace(_formal("anbncn", ""), row="2003-dekf-anbncn", learner="dekf", lr=1.0,
+                    momentum=0.0, budget=100_000))
+
 PROTOCOLS: dict[str, Protocol] = {p.row: p for p in _ALL}
 
 
-LEARNERS = ("engine", "full-gradient")
+LEARNERS = ("engine", "full-gradient", "dekf")
 
 
-def get_protocol(row_id: str, scale: str = "paper", learner: str = "engine") -> Protocol:
-    """The protocol of ``row_id`` at ``scale``; unknown ids raise a KeyError listing valid ones."""
+def get_protocol(row_id: str, scale: str = "paper", learner: str | None = None) -> Protocol:
+    """The protocol of ``row_id`` at ``scale``, trained by ``learner`` (default: the row's own,
+    the engine except for the DEKF row); unknown ids raise a KeyError listing valid ones."""
     if row_id not in PROTOCOLS:
         raise KeyError(f"unknown row {row_id!r}; valid rows: {', '.join(PROTOCOLS)}")
-    if learner not in LEARNERS:
+    if learner is not None and learner not in LEARNERS:
         raise ValueError(f"learner={learner!r} is not valid; valid values: {', '.join(LEARNERS)}")
     protocol = PROTOCOLS[row_id].at_scale(scale)
-    return protocol if learner == "engine" else replace(protocol, learner=learner)
+    if learner is None or learner == protocol.learner:
+        return protocol
+    return replace(protocol, learner=learner, learner_params={})

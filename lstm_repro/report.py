@@ -72,6 +72,10 @@ def our_sequences(s: Summary) -> str:
 
 
 def our_test(s: Summary) -> str:
+    g = s.generalisation_stats()
+    if g is not None:      # the 2001 rows: generalisation instead of a test set
+        return (f"generalises to N: median {g['N_median']:g}, best {g['N_best']} "
+                f"(tested up to {g['tested_up_to']}; trained up to {g['train_max']})")
     if not s.test:
         return DASH
     t = s.test

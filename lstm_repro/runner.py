@@ -75,8 +75,9 @@ class _Trial:
         self.net = protocol.make_learner(streams[0])
         self.data_rng, self.test_rng = streams[1], streams[2]
         self.task = protocol.make_task(trial)
-        self.lr, self.update = protocol.network.lr, protocol.update
-        self.n, self.events, self.curve = 0, {}, []
+        self.lr, self.update = protocol.learning_rate, protocol.update
+        self.momentum = protocol.momentum
+        self.n, self.events, self.curve, self.extra = 0, {}, [], {}
         self._errs, self._oks = [], []
 
     def sample(self, k: int) -> list:
@@ -84,7 +85,8 @@ class _Trial:
 
     def learn(self, seqs) -> list:
         """Train on ``seqs`` in order; their outputs (produced while learning)."""
-        outs = self.net.train_sequences(seqs, lr=self.lr, update=self.update)
+        outs = self.net.train_sequences(seqs, lr=self.lr, momentum=self.momentum,
+                                        update=self.update)
         self.n += len(seqs)
         _count(len(seqs))
         return outs
@@ -113,7 +115,8 @@ class _Trial:
         while self.n < self.protocol.budget:
             seqs = self.sample(min(ONLINE_BLOCK, self.protocol.budget - self.n))
             saved = self.net.state()
-            outs = self.net.train_sequences(seqs, lr=self.lr, update=self.update)
+            outs = self.net.train_sequences(seqs, lr=self.lr, momentum=self.momentum,
+                                            update=self.update)
             _count(len(seqs))
             for j, (y, seq) in enumerate(zip(outs, seqs)):
                 e, ok = task.errors(y, seq), task.correct(y, seq)
@@ -121,7 +124,8 @@ class _Trial:
                 self.note_curve([e["sq_end"]], [ok])
                 if rule.update(ok, e):
                     self.net.restore(saved)
-                    self.net.train_sequences(seqs[:j + 1], lr=self.lr, update=self.update)
+                    self.net.train_sequences(seqs[:j + 1], lr=self.lr, momentum=self.momentum,
+                                             update=self.update)
                     return True
         return False
 
@@ -176,6 +180,24 @@ class _Trial:
                 return True
         return False
 
+    def until_formal(self, params) -> bool:
+        """Gers & Schmidhuber (2001), our protocol: epochs over the training strings, each in a
+        fresh random order; the training set is learned when every training string is accepted
+        after an epoch.  Then (learned or not) the generalisation limit on every level up to
+        ``test_max`` goes into the record (:func:`lstm_repro.formal_eval.generalisation`)."""
+        from .formal_eval import generalisation, learned
+        train, success = self.task.training_set, False
+        while self.n < self.protocol.budget:
+            order = self.data_rng.permutation(len(train))[:self.protocol.budget - self.n]
+            seqs = [train[i] for i in order]
+            self.note(seqs, self.learn(seqs), "sq_sum")
+            self.events["epochs"] = self.events.get("epochs", 0) + 1
+            if learned(self.net, self.task):
+                success = True
+                break
+        self.extra["generalisation"] = generalisation(self.net, self.task, params["test_max"])
+        return success
+
 
 def run_trial(protocol: Protocol, trial: int, seed: int) -> tuple[dict, Network]:
     """Run one trial; returns its record (JSON-able) and the trained network."""
@@ -192,6 +214,7 @@ def run_trial(protocol: Protocol, trial: int, seed: int) -> tuple[dict, Network]
         "sequences": run.n, "budget": protocol.budget, "events": run.events,
         "wall_seconds": round(time.perf_counter() - start, 3),
         "curve": run.curve,
+        **run.extra,
     }
     if protocol.test_size:
         record["test"] = _test_metrics(run.net, run.task,
@@ -231,7 +254,7 @@ def _run_and_store(protocol: Protocol, trial: int, seed: int, directory: str, pr
 
 def run_row(row_id: str, scale: str = "quick", trials: int | None = None, jobs: int = 1,
             seed: int = 0, root: Path | None = None, force: bool = False,
-            progress: bool = True, learner: str = "engine") -> list[dict]:
+            progress: bool = True, learner: str | None = None) -> list[dict]:
     """Run (or resume) a row's trials; returns every stored trial record of the row, in order."""
     from tqdm import tqdm
 

@@ -44,6 +44,19 @@ Notes to the checks:
    wrong sequences by 170 (15) of 2560; read as an RMSE it agrees with both.  As an MSE bound the
    check would also hold trivially for any trained net.
 
+Gers & Schmidhuber (2001) and Perez-Ortiz et al. (2003).  The paper's column holds only the
+verified claims (``lstm_repro.paper.GERS2001_CLAIMS``).  Ours: the % of trials that learned the
+training set (every training string accepted), the training strings until then, and each trial's
+generalisation limit N (every string with n <= N accepted; for a^n b^m B^m A^n every n, m <= N).
+
+| row | check | holds when |
+|---|---|---|
+| 2001-anbn, 2001-anbncn (claim: learned) | learns and generalises | at least half of the trials learn the training set, and the best of them accepts every string up to an N above the largest training n |
+| 2003-dekf-anbncn (n up to 1000 and more) | generalisation | the best trial's N is at least 1000 |
+
+The other 2001 rows (the palindrome, whose use by the paper is secondary, and our variants with
+other training ranges) have nothing of the paper to check: "no paper number".
+
 A row with fewer stored trials than the paper's is marked "(n of N trials)".  The text's per-trial
 bounds and ranges ("never more than 3 incorrectly processed sequences") are checked and shown
 with :meth:`lstm_repro.paper.Reported.admits` but do not enter the verdict.  Competitor rows (RTRL,
@@ -206,6 +219,7 @@ class Summary:
     checks: list[Check] = field(default_factory=list)
     bounds: list[Check] = field(default_factory=list)
     verdict: str = "not run"
+    generalisation: list[dict] = field(default_factory=list)   # 2001 rows: per trial, trial order
 
     @property
     def paper_trials(self) -> int | None:
@@ -229,6 +243,18 @@ class Summary:
         return {"mean": statistics.fmean(values), "median": statistics.median(values),
                 "min": min(values), "max": max(values)}
 
+    def generalisation_stats(self) -> dict | None:
+        """2001 rows: the generalisation limit N over every trial and over the trials that
+        learned the training set (median, best), with the highest level tested."""
+        if not self.generalisation:
+            return None
+        every = [g["N"] for g in self.generalisation]
+        learned = [g["N"] for g in self.generalisation if g["learned"]]
+        return {"N_median": statistics.median(every), "N_best": max(every),
+                "N_median_learned": statistics.median(learned) if learned else None,
+                "tested_up_to": min(g["tested_up_to"] for g in self.generalisation),
+                "train_max": self.generalisation[0]["train_max"], "N": every}
+
     def to_dict(self) -> dict:
         """A JSON-able record of the row: the paper's numbers, ours, the checks and the verdict."""
         r = self.row
@@ -243,7 +269,8 @@ class Summary:
                 "success_pct": 100.0 * self.successes / self.trials,
                 "success_ci95_pct": [100.0 * ci[0], 100.0 * ci[1]],
                 "sequences": self.stats(self.sequences), "st1": self.stats(self.st1),
-                "failures": self.failures, "test": self.test},
+                "failures": self.failures, "test": self.test,
+                "generalisation": self.generalisation_stats()},
             "checks": [vars(c) for c in self.checks], "bounds": [vars(c) for c in self.bounds],
             "verdict": self.verdict, "verdict_text": self.verdict_text,
         }
@@ -270,12 +297,15 @@ def summarize(row_id: str, records: list[dict]) -> Summary:
     s.failures = [{"trial": r["trial"], "sequences": r["sequences"], "budget": r["budget"]}
                   for r in sorted(records, key=lambda r: r["trial"]) if not r["success"]]
     s.test = _aggregate_tests([r["test"] for r in wins if "test" in r])
+    s.generalisation = [{"trial": r["trial"], "learned": bool(r["success"]), **r["generalisation"]}
+                        for r in sorted(records, key=lambda r: r["trial"]) if "generalisation" in r]
     if row.competitor:
         s.verdict = REFERENCE
         return s
     if not records:
         return s
-    s.checks = [c for c in (_success_check(s), _speed_check(s), _test_check(s)) if c is not None]
+    s.checks = [c for c in (_success_check(s), _speed_check(s), _test_check(s),
+                            _generalisation_check(s)) if c is not None]
     s.bounds = _bound_checks(s)
     s.verdict = verdict(s.trials, [c.holds for c in s.checks])
     return s
@@ -381,6 +411,28 @@ def _test_check(s: Summary) -> Check | None:
                  f"ours <= max({TEST_FLOOR} of {TEST_N}, {TEST_FACTOR:g} x paper) "
                  f"({'RMSE for the MSE' if 'mse' in keys else 'MSE'}, avg diff: <= {TEST_FACTOR:g} x paper)",
                  holds)
+
+
+def _generalisation_check(s: Summary) -> Check | None:
+    """The 2001 rows' checks (see the module docstring); None for rows without a claim or
+    without generalisation records."""
+    stats = s.generalisation_stats()
+    if stats is None:
+        return None
+    learned = [g for g in s.generalisation if g["learned"]]
+    best = max(learned, key=lambda g: g["N"], default=None)
+    ours = (f"{len(learned)}/{s.trials} learned; N median {stats['N_median']:g}, best "
+            f"{stats['N_best']} (tested up to {stats['tested_up_to']})")
+    rep = s.row.reported.get("generalised_n_max")
+    if rep is not None:
+        return Check("generalisation", ours, rep.text, f"best trial's N {rep.kind} {rep.value:g}",
+                     rep.admits(stats["N_best"]))
+    if "claim" not in s.row.reported:
+        return None
+    holds = 2 * len(learned) >= s.trials and best is not None and best["N"] > best["train_max"]
+    return Check("learns and generalises", ours, s.row.reported["claim"].text,
+                 "at least half learn the training set; the best accepts every string up to an "
+                 "N above the largest training n", holds)
 
 
 def _bound_checks(s: Summary) -> list[Check]:
