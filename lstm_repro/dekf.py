@@ -568,3 +568,27 @@ class DEKFLearner:
         every step, with the current weights held fixed (flat weights in :class:`Groups` order)."""
         outs, jacs = self._run([seq], 2)
         return outs[0], jacs[0]
+
+
+def reference_jacobians(spec: NetworkSpec, weights: Weights, seq,
+                        decoupling: str = "block") -> np.ndarray:
+    """H (T, W, K) of ``seq`` by PyTorch autograd through :class:`lstm_repro.reference.ReferenceLSTM`
+    (truncate=True, float64), in the flat order of :func:`weight_groups`: the slow, independent
+    computation that :meth:`DEKFLearner.jacobians` is checked against."""
+    import torch
+
+    from .reference import ReferenceLSTM
+
+    groups = weight_groups(spec, decoupling)
+    ref = ReferenceLSTM(spec, weights, truncate=True)
+    yh = torch.zeros(spec.n_units, dtype=torch.float64)
+    s = torch.zeros(spec.n_cells, dtype=torch.float64)
+    x = torch.tensor(np.asarray(seq.inputs, dtype=np.float64))
+    out = np.zeros((seq.length, groups.inv.shape[0], spec.n_outputs))
+    for t in range(seq.length):
+        y, yh, s = ref.step(x[t], yh, s, *ref.params)
+        for k in range(spec.n_outputs):
+            g = torch.autograd.grad(y[k], ref.params, retain_graph=True, allow_unused=True)
+            g = [np.zeros(tuple(p.shape)) if gi is None else gi.numpy() for gi, p in zip(g, ref.params)]
+            out[t, :, k] = [g[a][i, j] if a < 2 else g[2][i, j, v] for a, i, j, v in groups.inv]
+    return out

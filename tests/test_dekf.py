@@ -287,3 +287,13 @@ def test_bad_input_names_the_valid_choices():
     with pytest.raises(ValueError, match="inputs"):
         learner.forward_sequences([random_case(SPECS["1997 cell (no forget gate), peepholes"],
                                                0, T=3)[1]])
+
+
+def test_reference_jacobians_helper_agrees_with_the_test_oracle():
+    """The package's autograd helper (used by the chapter's checks) equals the learner too."""
+    from lstm_repro.dekf import reference_jacobians
+    spec = SPECS["formal (2 blocks of 1, forget, peep, G)"]
+    w, seq = random_case(spec, 7, T=5)
+    _, H = DEKFLearner(spec, w.copy()).jacobians(seq)
+    J = reference_jacobians(spec, w, seq)
+    assert np.abs(H - J).max() <= TOL * np.abs(J).max()
