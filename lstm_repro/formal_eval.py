@@ -160,3 +160,20 @@ def hand_wired_anbn(b_step: float = -1.0, gate_bias: float = 20.0):
     wo[2, [B_, cell, bias_o]] = 10.0, -10.0, -5.0          # T: after b when s < 0.5
     assert U == 4
     return Network(spec, Weights(wh, wo, np.zeros_like(lay.mask_p)))
+
+
+def best_stored_network(row_id: str, root=None):
+    """(net, record) of the stored paper-scale trial of ``row_id`` that learned the training set
+    and generalises furthest (largest N; the lowest trial number among equals); None when no
+    stored trial learned it.  ``root``: the results root (default data/results)."""
+    from .engine import Network
+    from .protocols import get_protocol
+    from .results import read_weights, trial_path
+    from .scorecard import load_records, results_dir
+
+    wins = [r for r in load_records(row_id, root) if r["success"] and "generalisation" in r]
+    if not wins:
+        return None
+    best = max(wins, key=lambda r: (r["generalisation"]["N"], -r["trial"]))
+    path = trial_path(results_dir(row_id, root), best["trial"]).with_suffix(".npz")
+    return Network(get_protocol(row_id).network.spec, read_weights(path)), best

@@ -976,6 +976,16 @@ _ROWS_GERS = tuple(v for r in _ROWS_GERS for v in (r, *(
 
 GERS2001_ROWS: dict[str, PaperRow] = {r.id: r for r in _ROWS_GERS}
 
+# Not the paper's: the public reimplementation the book must beat (gers2001.md, "Public
+# reimplementations, for orientation only" [S]): npow/schmidhuber-problems, anbn-anbncn/ (peephole
+# LSTM, full BPTT, Adam), trained on n <= 10, generalises to about these n.
+REIMPLEMENTATION_2001 = {
+    "anbn": Reported(65, "n ≈ 65 (npow/schmidhuber-problems: peephole LSTM, BPTT, Adam; n <= 10)",
+                     "approx"),
+    "anbncn": Reported(29, "n ≈ 29 (npow/schmidhuber-problems: peephole LSTM, BPTT, Adam; n <= 10)",
+                       "approx"),
+}
+
 ALL_ROWS: dict[str, PaperRow] = {**PAPER_ROWS, **GERS2001_ROWS}
 
 

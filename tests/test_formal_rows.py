@@ -67,15 +67,15 @@ def test_learner_choice():
 
 def test_momentum_reaches_the_learner():
     prot = replace(get_protocol("2001-anbn", "quick"), budget=300, lr=1e-3)
-    a, net_a = run_trial(prot, trial=0, seed=1)
-    b, net_b = run_trial(replace(prot, momentum=0.0), trial=0, seed=1)
+    _, net_a = run_trial(prot, trial=0, seed=1)
+    _, net_b = run_trial(replace(prot, momentum=0.0), trial=0, seed=1)
     assert not np.allclose(net_a.weights.flat(), net_b.weights.flat())
 
 
 @pytest.mark.parametrize("row_id", [r for r in GERS if r != "2003-dekf-anbncn"])
 def test_quick_run_of_each_row(row_id):
     prot = replace(get_protocol(row_id, "quick"), budget=60)
-    rec, net = run_trial(prot, trial=0, seed=3)
+    rec, _ = run_trial(prot, trial=0, seed=3)
     again, _ = run_trial(prot, trial=0, seed=3)
     rec.pop("wall_seconds"), again.pop("wall_seconds")
     assert rec == again
