@@ -7,15 +7,17 @@ is marked.
 - The cell: forget gate (Gers, Schmidhuber & Cummins 2000) and peepholes in the 2002 order (input
   and forget gates see s_c(t-1), the output gate sees s_c(t)); one cell per block.
 - Blocks [S: Suzgun et al. 2019 citing the paper]: 1 for a^n b^n, 2 for a^n b^n c^n; for
-  a^n b^m B^m A^n 2 (two nested counts; the smallest that learned it in our trials, see the
-  chapter).
+  a^n b^m B^m A^n 1, the smallest: in our probes (learning rate 1e-4, momentum 0.99) one block
+  learned the training strings n, m <= 10 in 2 of 2 trials, two blocks in 1 of 2.
 - Connectivity "G" (:data:`lstm_repro.spec.CONNECTIVITY`): inputs to gates, cells and outputs;
   cell outputs recurrent to gates and cells, and to the outputs.  Biases on every non-input unit.
 - Squashers: no output squashing, h = identity (y_c = y_out s_c) [S]; the cell input g also the
   identity [R] (a counter adds and subtracts the same amount at every symbol).
 - Initial weights uniform in [-0.1, 0.1]; initial gate biases: input gates -1, output gates -2
-  (closed at first, as in the 1997 experiments), forget gates +2 ("open": the cell remembers,
-  y_fg = 0.88, Gers et al. 2000).
+  (closed at first, as in the 1997 experiments), forget gates +5 ("open": the cell remembers,
+  y_fg = 0.993, Gers et al. 2000).  In our probes a forget-gate bias of +2 (y_fg = 0.88) let
+  a^n b^n learn as well but a^n b^n c^n fail in 2 of 2 trials at learning rate 1e-4, where +5
+  learned in 2 of 2.
 - Learning rate 1e-5 (with momentum 0.99, :mod:`lstm_repro.protocols`): the value the
   reimplementation literature cites [S/R].
 """
@@ -29,8 +31,8 @@ LR_2001 = 1e-5          # the learning rate cited for the paper [S/R]
 MOMENTUM_2001 = 0.99    # the momentum cited for the paper [S/R]
 IN_GATE_BIAS = -1.0     # our choice: closed at first
 OUT_GATE_BIAS = -2.0    # our choice: closed at first
-FORGET_GATE_BIAS = 2.0  # our choice: positive, the forget gate starts open ("remember")
-BLOCKS = {"anbn": 1, "anbncn": 2, "anbmBmAn": 2}
+FORGET_GATE_BIAS = 5.0  # our choice: positive, the forget gate starts open ("remember")
+BLOCKS = {"anbn": 1, "anbncn": 2, "anbmBmAn": 1}
 
 
 def formal_spec(language: str, blocks: int | None = None) -> NetworkSpec:
@@ -51,5 +53,3 @@ ROWS2001: dict[str, Row] = {
     f"2001-{language}": Row(f"2001-{language}", formal_spec(language), LR_2001, "Gers 2001")
     for language in BLOCKS
 }
-ROWS2001["2001-anbmBmAn-1block"] = Row("2001-anbmBmAn-1block", formal_spec("anbmBmAn", 1),
-                                       LR_2001, "Gers 2001")

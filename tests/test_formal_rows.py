@@ -19,7 +19,7 @@ GERS = [k for k in PROTOCOLS if k.startswith(("2001-", "2003-"))]
     # cells + bias) + 3 peepholes per block
     ("anbn", 1, 4 * (3 + 1 + 1) + 3 * (3 + 1 + 1) + 3),           # 38
     ("anbncn", 2, 8 * (4 + 2 + 1) + 4 * (4 + 2 + 1) + 6),         # 90
-    ("anbmBmAn", 2, 8 * (5 + 2 + 1) + 5 * (5 + 2 + 1) + 6),       # 110
+    ("anbmBmAn", 1, 4 * (5 + 1 + 1) + 5 * (5 + 1 + 1) + 3),       # 66
 ])
 def test_weight_counts(language, blocks, weights):
     spec = formal_spec(language)
