@@ -79,6 +79,13 @@ class _Trial:
         self.momentum = protocol.momentum
         self.n, self.events, self.curve, self.extra = 0, {}, [], {}
         self._errs, self._oks = [], []
+        self.construction = None              # sequential network construction (Exp 2a/2b)
+        if protocol.construction:
+            if protocol.stop == "online":
+                raise ValueError("sequential construction needs a stopping rule that trains "
+                                 "through _Trial.learn; the 'online' rule does not")
+            from .construction import Construction
+            self.construction = Construction(self.net, **protocol.construction)
 
     def sample(self, k: int) -> list:
         return [self.task.sample(self.data_rng) for _ in range(k)]
@@ -89,6 +96,9 @@ class _Trial:
                                         update=self.update)
         self.n += len(seqs)
         _count(len(seqs))
+        if self.construction is not None and self.construction.observe(
+                [self.task.errors(y, s)["sq_sum"] for y, s in zip(outs, seqs)], self.n):
+            self.events["blocks_added"] = list(self.construction.added)
         return outs
 
     def note_curve(self, errs, oks) -> None:
