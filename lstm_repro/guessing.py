@@ -226,7 +226,8 @@ def load_guess_records(row: str, scale: str = "paper", root: Path | None = None,
 
 def summary(records: list[dict]) -> dict:
     """Successes, and the presentations and guesses until ST1 / ST2 (means and medians over the
-    successful trials; ST1 over the trials where it held)."""
+    successful trials; ST1 over the trials where it held); totals of guesses, of guesses that met
+    ST1, and of presentations."""
     wins = [r for r in records if r["success"]]
     st1 = [r["events"]["st1"] for r in records if "st1" in r["events"]]
 
@@ -237,6 +238,7 @@ def summary(records: list[dict]) -> dict:
             "st1": stats(st1), "st2": stats([r["sequences"] for r in wins]),
             "guesses_st2": stats([r["events"]["st2_guess"] for r in wins]),
             "guesses": int(sum(r["events"]["guesses"] for r in records)),
+            "st1_guesses": int(sum(r["events"]["st1_guesses"] for r in records)),
             "presentations": int(sum(r["sequences"] for r in records)),
             "best_reach": max((r["events"]["best_reach"] for r in records), default=0)}
 

@@ -107,6 +107,7 @@ def test_rows_are_stored_resumed_and_checked(tmp_path):
     assert [r["wall_seconds"] for r in again] == [r["wall_seconds"] for r in records]
     s = g.summary(records)
     assert s["trials"] == 2 and s["guesses"] == sum(r["events"]["guesses"] for r in records)
+    assert s["successes"] == 2 and 2 <= s["st1_guesses"] <= s["guesses"]   # the solving guesses met ST1
     with pytest.raises(ResultsError, match="different configuration"):
         g.run_guess_row("3a-T100-N3", "quick", trials=2, root=tmp_path, budget=123)
     assert g.load_guess_records("3c-T100-N3", "quick", tmp_path) == []
