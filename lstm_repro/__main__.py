@@ -26,8 +26,13 @@ from .spec import describe
 def cmd_describe(args) -> int:
     if args.all == (args.row is not None):
         raise SystemExit("describe: give one ROW or --all (not both); rows: " + ", ".join(ROWS))
-    rows = list(ROWS.values()) if args.all else [get_row(args.row)]
-    records = [{"row": r.row, "experiment": f"Section {r.experiment}", "learning_rate": r.lr,
+    from .rows2001 import ROWS2001
+    if args.all:
+        rows = list(ROWS.values())
+    else:
+        rows = [ROWS2001[args.row] if args.row in ROWS2001 else get_row(args.row)]
+    records = [{"row": r.row, "experiment": r.experiment if r.row in ROWS2001 else
+                f"Section {r.experiment}", "learning_rate": r.lr,
                 **describe(r.spec)} for r in rows]
     if args.json:
         print(json.dumps(records if args.all else records[0], indent=1))

@@ -129,3 +129,10 @@ def test_scorecard_verdicts_of_the_2001_rows():
     # our variants carry nothing of the paper
     s = scorecard.summarize("2001-anbn-r1-20", [_record("2001-anbn-r1-20", 0, True, 60, 20)])
     assert s.verdict == "no paper number" and s.to_dict()["ours"]["generalisation"]["N"] == [60]
+
+
+def test_describe_a_2001_network(capsys):
+    from lstm_repro.__main__ import main
+    assert main(["describe", "2001-anbncn"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("row 2001-anbncn (Gers 2001): 90 weights") and "forget" in out
