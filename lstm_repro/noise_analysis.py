@@ -45,8 +45,10 @@ def storage(net: Network, seqs: list[Sequence], N: int) -> dict[str, np.ndarray]
     ``state_n``/``state_end``: mean |s_c| right after the N informative inputs and at the end;
     ``sep_n``/``sep_end``: :func:`separation` of the classes by s_c at those two moments;
     ``drift``: the standard deviation, within each class (pooled), of s_c(end) - s_c(N), the noise
-    the state took in; ``gate_prefix``/``gate_noise``: the block's mean input gate during the
-    prefix (t <= N) and during the noisy inputs (t > N).
+    the state took in; ``sep_change``: :func:`separation` of the classes by that change (large:
+    after the prefix the state keeps moving, in a direction set by the class, e.g. driven by the
+    cell's own output through its recurrent input); ``gate_prefix``/``gate_noise``: the block's
+    mean input gate during the prefix (t <= N) and during the noisy inputs (t > N).
     """
     labels = _labels(seqs)
     at_n, at_end, g_pre, g_noise = [], [], [], []
@@ -61,7 +63,8 @@ def storage(net: Network, seqs: list[Sequence], N: int) -> dict[str, np.ndarray]
     within = np.sqrt(np.mean([change[labels == c].var(axis=0, ddof=1) for c in (1, 2)], axis=0))
     return {"state_n": np.abs(at_n).mean(axis=0), "state_end": np.abs(at_end).mean(axis=0),
             "sep_n": separation(at_n, labels), "sep_end": separation(at_end, labels),
-            "drift": within, "gate_prefix": np.mean(g_pre, axis=0),
+            "drift": within, "sep_change": separation(change, labels),
+            "gate_prefix": np.mean(g_pre, axis=0),
             "gate_noise": np.mean(g_noise, axis=0)}
 
 

@@ -53,6 +53,12 @@ def test_storage_reads_states_and_gates_where_it_says():
     assert st["state_n"].shape == (3,) and st["gate_prefix"].shape == (3,)
     assert abs(tr["states"][0, 0]) > 0.9                # the state after t = 1 is what storage reads
     assert st["drift"][0] < st["state_n"][0]
+    # the latch's state does not move after t = 1 (its gate is shut): the change tells nothing
+    assert st["sep_change"][0] < 1.0
+    changes = np.array([net.trace(s.inputs)["states"][-1] - net.trace(s.inputs)["states"][0]
+                        for s in seqs])
+    assert np.allclose(st["sep_change"], na.separation(changes, [s.meta["class"] for s in seqs]),
+                       equal_nan=True)
     assert st["gate_prefix"][2] < 1e-6 and st["gate_noise"][1] > 0.99   # shut block, clock
 
 
