@@ -1,0 +1,49 @@
+"""The Experiment 2 chapter's measurements: spec variants and the cell readout."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from lstm_repro.engine import Network
+from lstm_repro.long_lag_study import cell_readout, with_spec
+from lstm_repro.protocols import get_protocol
+from lstm_repro.runner import run_trial
+from lstm_repro.tasks import make_task
+
+
+def test_with_spec_changes_only_the_network():
+    base = get_protocol("2a", "quick")
+    v = with_spec(base, g="h1")
+    assert v.network.spec.g == "h1" and base.network.spec.g == "g1"
+    assert v.network.lr == base.network.lr and v.construction == base.construction
+    assert v.to_dict()["network"]["spec"]["g"] == "h1" and "spec_changes" not in v.to_dict()
+    rec, net = run_trial(replace(v, budget=20), 0, 0)
+    assert net.spec.g == "h1" and rec["sequences"] == 20
+    with pytest.raises(ValueError, match="g="):
+        with_spec(base, g="tanh")
+    with pytest.raises(ValueError, match="at least one"):
+        with_spec(base)
+
+
+def test_cell_readout_on_a_hand_set_latch():
+    """A 2a net (p = 6) whose gate opens only for x and y, whose cell input is 1 for x and 0 for
+    y: the state is 1 after x and 0 after y and stays there (no drift)."""
+    task = make_task("long_lag_2a", p=6)
+    spec = get_protocol("2a").network.spec
+    spec = replace(spec, n_inputs=7, n_outputs=7, g="id")
+    net = Network(spec, seed=0)
+    lay, w = net.layout, net.weights
+    w.wh[:] = 0.0
+    w.wh[lay.in_gate, :7] = -50.0                  # gate shut for a_1 .. a_5
+    w.wh[lay.in_gate, [task.x, task.y]] = 50.0     # open for x and y
+    w.wh[lay.cell, task.x] = 1.0                   # g = identity: cell input 1 for x, 0 for y
+    w.wo[:, 7] = 0.5
+    w.wo[task.x, 7], w.wo[task.y, 7] = 3.0, -3.0
+    out = cell_readout(net, task.test_set(None), task.x, task.y)
+    assert out["x"]["start"] == pytest.approx(1.0) and out["y"]["start"] == pytest.approx(0.0)
+    assert out["end_difference"] == pytest.approx(1.0)
+    assert abs(out["x"]["drift"]) < 1e-12 and out["x"]["gate_after"] < 1e-20
+    assert (out["w_out_x"], out["w_out_y"]) == (3.0, -3.0)
+    assert out["w_out_mean"] == pytest.approx(np.mean(w.wo[:, 7]))
+    with pytest.raises(ValueError, match="both classes"):
+        cell_readout(net, task.test_set(None)[:1], task.x, task.y)
