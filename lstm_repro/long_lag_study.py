@@ -6,17 +6,43 @@ diagnostic variants of a row's network, and what the single memory cell of Tasks
 - :func:`cell_readout`: for a 2a/2b net, the cell's state and input gate over each sequence, the
   difference the first symbol leaves in the state at the end, the drift over the sequence, and
   the weights from the cell to the x and y outputs.
+- :data:`STUDY`, :func:`run_study`, :func:`load_study`: Task 2a with and without sequential
+  construction, with Table 10's cell input squasher g (logistic in [0, 1]) and with one centred
+  on zero (in [-1, 1]), each variant a set of trials of row 2a's protocol with a study budget
+  (not the paper's 5 million); stored as one JSON record per trial under
+  ``data/long_lag_study/VARIANT/`` (resumable).
+
+Command line (one process)::
+
+    python -m lstm_repro.long_lag_study                # every variant of STUDY
+    python -m lstm_repro.long_lag_study constructed    # one
 """
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 
 import numpy as np
 
 from .engine import Network
-from .protocols import Protocol
+from .paths import DATA_DIR
+from .protocols import Protocol, get_protocol
+from .provenance import collect
+from .results import read_json, trial_path, write_json
 from .rows import Row
+from .runner import run_trial, trial_seed
 from .tasks.base import Sequence
+
+STUDY_DIR = DATA_DIR / "long_lag_study"
+# variant: (changes to row 2a's network spec, changes to its protocol, trials, budget)
+STUDY = {
+    "full": ({}, {"construction": {}}, 6, 50_000),
+    "constructed": ({}, {}, 6, 50_000),
+    "full-g-centred": ({"g": "h1"}, {"construction": {}}, 6, 50_000),
+    "constructed-g-centred": ({"g": "h1"}, {}, 18, 100_000),
+}
 
 
 @dataclass(frozen=True)
@@ -67,3 +93,57 @@ def cell_readout(net: Network, seqs: list[Sequence], x: int, y: int) -> dict:
     out["end_difference"] = out["x"]["end"] - out["y"]["end"]
     out["w_out_x"], out["w_out_y"], out["w_out_mean"] = float(wo[x]), float(wo[y]), float(wo.mean())
     return out
+
+
+def study_protocol(variant: str, study: dict | None = None) -> Protocol:
+    """Row 2a's paper protocol changed as ``study[variant]`` says (default :data:`STUDY`)."""
+    study = STUDY if study is None else study
+    if variant not in study:
+        raise KeyError(f"unknown variant {variant!r}; valid variants: {', '.join(study)}")
+    spec_changes, changes, _, budget = study[variant]
+    p = replace(get_protocol("2a"), budget=budget, **changes)
+    return with_spec(p, **spec_changes) if spec_changes else p
+
+
+def run_study(variants=None, root: Path = STUDY_DIR, seed: int = 0, study: dict | None = None) -> None:
+    """Run (or resume) the trials of ``variants`` (default: all), one record per trial in
+    ``root/VARIANT/trial-NNN.json``; a stored config that differs from the variant's raises."""
+    study = STUDY if study is None else study
+    for variant in (list(study) if variants is None else variants):
+        protocol = study_protocol(variant, study)
+        directory = Path(root) / variant
+        directory.mkdir(parents=True, exist_ok=True)
+        config = {"protocol": protocol.to_dict(), "seed": seed}
+        stored = directory / "config.json"
+        if stored.exists() and read_json(stored) != _as_json(config):
+            raise ValueError(f"{stored} holds another configuration; remove the folder to rerun")
+        write_json(stored, config)
+        for t in range(study[variant][2]):
+            path = trial_path(directory, t)
+            if path.exists():
+                continue
+            record, _ = run_trial(protocol, t, trial_seed(seed, t))
+            record["variant"] = variant
+            record["provenance"] = collect({"variant": variant, "seed": seed})
+            write_json(path, record)
+            print(f"{variant} trial {t}: {'success' if record['success'] else 'no success'} after "
+                  f"{record['sequences']:,} sequences ({record['wall_seconds']:.0f} s)", flush=True)
+
+
+def _as_json(data: dict) -> dict:
+    """``data`` as it reads back from JSON (tuples become lists)."""
+    return json.loads(json.dumps(data))
+
+
+def load_study(root: Path = STUDY_DIR) -> dict[str, list[dict]]:
+    """The stored records of each variant of :data:`STUDY` (empty lists where none is stored)."""
+    out = {}
+    for variant in STUDY:
+        directory = Path(root) / variant
+        out[variant] = [read_json(p) for p in sorted(directory.glob("trial-*.json"))] \
+            if directory.is_dir() else []
+    return out
+
+
+if __name__ == "__main__":
+    run_study(sys.argv[1:] or None)

@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 
 from lstm_repro.engine import Network
-from lstm_repro.long_lag_study import cell_readout, with_spec
+from lstm_repro.long_lag_study import (
+    STUDY,
+    cell_readout,
+    load_study,
+    run_study,
+    study_protocol,
+    with_spec,
+)
 from lstm_repro.protocols import get_protocol
 from lstm_repro.runner import run_trial
 from lstm_repro.tasks import make_task
@@ -47,3 +54,25 @@ def test_cell_readout_on_a_hand_set_latch():
     assert out["w_out_mean"] == pytest.approx(np.mean(w.wo[:, 7]))
     with pytest.raises(ValueError, match="both classes"):
         cell_readout(net, task.test_set(None)[:1], task.x, task.y)
+
+
+def test_study_variants_runs_and_resumes(tmp_path):
+    assert study_protocol("constructed").construction and not study_protocol("full").construction
+    assert study_protocol("constructed-g-centred").network.spec.g == "h1"
+    assert study_protocol("full").network.spec == get_protocol("2a").network.spec
+    assert all(study_protocol(v).budget == STUDY[v][3] for v in STUDY)
+    with pytest.raises(KeyError, match="valid variants"):
+        study_protocol("nope")
+    tiny = {"full": ({}, {"construction": {}}, 2, 30), "full-g-centred": ({"g": "h1"}, {"construction": {}}, 1, 30)}
+    run_study(root=tmp_path, study=tiny)
+    recs = sorted(tmp_path.glob("*/trial-*.json"))
+    assert [p.parent.name for p in recs] == ["full", "full", "full-g-centred"]
+    stamp = recs[0].stat().st_mtime_ns
+    run_study(root=tmp_path, study=tiny)                      # resumes: nothing redone
+    assert recs[0].stat().st_mtime_ns == stamp
+    loaded = load_study(tmp_path)
+    assert len(loaded["full"]) == 2 and loaded["constructed"] == []
+    assert loaded["full"][0]["sequences"] == 30 and loaded["full"][0]["variant"] == "full"
+    changed = {"full": ({}, {"construction": {}}, 2, 40)}
+    with pytest.raises(ValueError, match="another configuration"):
+        run_study(root=tmp_path, study=changed)
