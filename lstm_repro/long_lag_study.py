@@ -8,7 +8,8 @@ diagnostic variants of a row's network, and what the single memory cell of Tasks
   the weights from the cell to the x and y outputs.
 - :data:`STUDY`, :func:`run_study`, :func:`load_study`: Task 2a with and without sequential
   construction, with Table 10's cell input squasher g (logistic in [0, 1]) and with one centred
-  on zero (in [-1, 1]), each variant a set of trials of row 2a's protocol with a study budget
+  on zero (in [-1, 1]), and Task 2b constructed with either g; each variant a set of trials of
+  the row's protocol (2a or 2b) with a study budget
   (not the paper's 5 million); stored as one JSON record per trial under
   ``data/long_lag_study/VARIANT/`` (resumable).
 
@@ -36,12 +37,14 @@ from .runner import run_trial, trial_seed
 from .tasks.base import Sequence
 
 STUDY_DIR = DATA_DIR / "long_lag_study"
-# variant: (changes to row 2a's network spec, changes to its protocol, trials, budget)
+# variant: (row, changes to its network spec, changes to its protocol, trials, budget)
 STUDY = {
-    "full": ({}, {"construction": {}}, 6, 50_000),
-    "constructed": ({}, {}, 6, 50_000),
-    "full-g-centred": ({"g": "h1"}, {"construction": {}}, 6, 50_000),
-    "constructed-g-centred": ({"g": "h1"}, {}, 18, 100_000),
+    "full": ("2a", {}, {"construction": {}}, 6, 50_000),
+    "constructed": ("2a", {}, {}, 6, 50_000),
+    "full-g-centred": ("2a", {"g": "h1"}, {"construction": {}}, 6, 50_000),
+    "constructed-g-centred": ("2a", {"g": "h1"}, {}, 18, 100_000),
+    "2b-constructed": ("2b", {}, {}, 3, 50_000),
+    "2b-constructed-g-centred": ("2b", {"g": "h1"}, {}, 6, 100_000),
 }
 
 
@@ -96,12 +99,12 @@ def cell_readout(net: Network, seqs: list[Sequence], x: int, y: int) -> dict:
 
 
 def study_protocol(variant: str, study: dict | None = None) -> Protocol:
-    """Row 2a's paper protocol changed as ``study[variant]`` says (default :data:`STUDY`)."""
+    """The row's paper protocol changed as ``study[variant]`` says (default :data:`STUDY`)."""
     study = STUDY if study is None else study
     if variant not in study:
         raise KeyError(f"unknown variant {variant!r}; valid variants: {', '.join(study)}")
-    spec_changes, changes, _, budget = study[variant]
-    p = replace(get_protocol("2a"), budget=budget, **changes)
+    row, spec_changes, changes, _, budget = study[variant]
+    p = replace(get_protocol(row), budget=budget, **changes)
     return with_spec(p, **spec_changes) if spec_changes else p
 
 
@@ -118,7 +121,7 @@ def run_study(variants=None, root: Path = STUDY_DIR, seed: int = 0, study: dict 
         if stored.exists() and read_json(stored) != _as_json(config):
             raise ValueError(f"{stored} holds another configuration; remove the folder to rerun")
         write_json(stored, config)
-        for t in range(study[variant][2]):
+        for t in range(study[variant][3]):
             path = trial_path(directory, t)
             if path.exists():
                 continue

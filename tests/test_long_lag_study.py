@@ -60,10 +60,12 @@ def test_study_variants_runs_and_resumes(tmp_path):
     assert study_protocol("constructed").construction and not study_protocol("full").construction
     assert study_protocol("constructed-g-centred").network.spec.g == "h1"
     assert study_protocol("full").network.spec == get_protocol("2a").network.spec
-    assert all(study_protocol(v).budget == STUDY[v][3] for v in STUDY)
+    assert all(study_protocol(v).budget == STUDY[v][4] for v in STUDY)
+    assert study_protocol("2b-constructed").task == "long_lag_2b"
     with pytest.raises(KeyError, match="valid variants"):
         study_protocol("nope")
-    tiny = {"full": ({}, {"construction": {}}, 2, 30), "full-g-centred": ({"g": "h1"}, {"construction": {}}, 1, 30)}
+    tiny = {"full": ("2a", {}, {"construction": {}}, 2, 30),
+            "full-g-centred": ("2a", {"g": "h1"}, {"construction": {}}, 1, 30)}
     run_study(root=tmp_path, study=tiny)
     recs = sorted(tmp_path.glob("*/trial-*.json"))
     assert [p.parent.name for p in recs] == ["full", "full", "full-g-centred"]
@@ -73,6 +75,6 @@ def test_study_variants_runs_and_resumes(tmp_path):
     loaded = load_study(tmp_path)
     assert len(loaded["full"]) == 2 and loaded["constructed"] == []
     assert loaded["full"][0]["sequences"] == 30 and loaded["full"][0]["variant"] == "full"
-    changed = {"full": ({}, {"construction": {}}, 2, 40)}
+    changed = {"full": ("2a", {}, {"construction": {}}, 2, 40)}
     with pytest.raises(ValueError, match="another configuration"):
         run_study(root=tmp_path, study=changed)
