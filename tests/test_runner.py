@@ -172,7 +172,7 @@ def test_full_gradient_learner_runs_beside_the_engine(tmp_path):
 def test_ctrl_c_stops_at_once_and_keeps_finished_trials(tmp_path):
     """SIGINT (Ctrl-C) to a paper-scale run: it stops within seconds (the running trial is not
     waited for), says how to resume, and every finished trial stays stored and loadable."""
-    cmd = [sys.executable, "-m", "lstm_repro", "run", "6a", "--scale", "quick", "--trials", "40",
+    cmd = [sys.executable, "-m", "lstm_repro", "run", "6a", "--scale", "quick", "--trials", "1000",
            "--jobs", "2", "--out", str(tmp_path), "--no-progress"]
     directory = tmp_path / "quick" / "6a"
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -186,7 +186,7 @@ def test_ctrl_c_stops_at_once_and_keeps_finished_trials(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in out and "run the same command again to resume" in out
     trials = load_trials(directory)
-    assert 1 <= len(trials) < 40
+    assert 1 <= len(trials) < 1000
     assert not [p for p in directory.iterdir() if p.name.endswith(".tmp")]
 
 
