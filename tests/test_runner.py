@@ -175,7 +175,10 @@ def test_ctrl_c_stops_at_once_and_keeps_finished_trials(tmp_path):
     cmd = [sys.executable, "-m", "lstm_repro", "run", "6a", "--scale", "quick", "--trials", "1000",
            "--jobs", "2", "--out", str(tmp_path), "--no-progress"]
     directory = tmp_path / "quick" / "6a"
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a shell without job control starts background jobs with SIGINT ignored, and Python then
+    # never raises KeyboardInterrupt: give the run the default disposition a terminal gives it
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 300
     while not (directory / "trial-000.json").exists():
         assert proc.poll() is None, proc.stderr.read()
