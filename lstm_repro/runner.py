@@ -178,10 +178,10 @@ class _Trial:
             self.note(seqs, self.learn(seqs), "sq_end")
             # exact screen: more than max_wrong misclassified among the first EXP3_SCREEN test
             # sequences means ST1 (and so ST2) fails on all 256; skip evaluating the rest
-            _, ok = _evaluate(self.net, self.task, test256[:EXP3_SCREEN])
+            outs, ok = _evaluate(self.net, self.task, test256[:EXP3_SCREEN])
             if len(ok) - sum(ok) > max_wrong:
                 continue
-            outs, _ = _evaluate(self.net, self.task, test256)
+            outs += self.net.forward_sequences(test256[EXP3_SCREEN:])   # each from reset state
             ev = criteria.Exp3Evaluation.of(self.task, outs, test256)
             if "st1" not in self.events and criteria.st1(ev):
                 self.events["st1"] = self.n
