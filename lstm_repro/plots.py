@@ -11,7 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .scorecard import SPEED_FACTOR, Summary
+from .scorecard import SPEED_FACTOR, Summary, mean_interval
 
 OURS, FAILED, PAPER = "tab:blue", "tab:red", "black"
 
@@ -30,7 +30,7 @@ def _spread(n: int, width: float = 0.5) -> np.ndarray:
 
 def sequences_plot(summaries: list[Summary], ax=None, title: str | None = None):
     """Sequences until success per row: our trials (dots; failures as crosses at their budget), our
-    median (blue bar), the paper's mean (black diamond) and the factor-2 band around it (grey)."""
+    mean (blue bar) with its 95 % bootstrap interval (thin blue line), the paper's mean (black diamond) and the factor-2 band around it (grey)."""
     rows = [s for s in summaries if not s.row.competitor and (_paper_mean(s) or s.trials)]
     if ax is None:
         fig, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(rows) + 2), 4.5))
@@ -44,8 +44,9 @@ def sequences_plot(summaries: list[Summary], ax=None, title: str | None = None):
         if s.sequences:
             ax.plot(i + _spread(len(s.sequences)), s.sequences, "o", color=OURS, ms=4, alpha=0.7,
                     zorder=2)
-            ax.plot([i - 0.3, i + 0.3], [np.median(s.sequences)] * 2, "-", color=OURS, lw=2,
-                    zorder=2)
+            mean, lo, hi = mean_interval(s.sequences)
+            ax.plot([i - 0.3, i + 0.3], [mean] * 2, "-", color=OURS, lw=2, zorder=2)
+            ax.plot([i, i], [lo, hi], "-", color=OURS, lw=1, zorder=2)
         if s.failures:
             ax.plot(i + _spread(len(s.failures), 0.3), [f["budget"] for f in s.failures], "x",
                     color=FAILED, ms=6, zorder=2)
@@ -56,7 +57,7 @@ def sequences_plot(summaries: list[Summary], ax=None, title: str | None = None):
     ax.set_title(title or "Sequences until success: ours vs the paper")
     handles = [
         plt.Line2D([], [], ls="", marker="o", color=OURS, label="ours: a successful trial"),
-        plt.Line2D([], [], ls="-", color=OURS, lw=2, label="ours: median"),
+        plt.Line2D([], [], ls="-", color=OURS, lw=2, label="ours: mean, 95 % interval"),
         plt.Line2D([], [], ls="", marker="x", color=FAILED, label="ours: failed (at its budget)"),
         plt.Line2D([], [], ls="", marker="D", color=PAPER, mfc="none", mew=1.5,
                    label="paper: mean"),

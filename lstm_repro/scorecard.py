@@ -17,7 +17,7 @@ of this module)
 | check | holds when |
 |---|---|
 | success rate | our success count is consistent with the paper's: Fisher exact p >= 0.05 (note 1) |
-| sequences | our median sequences until success is within a factor 2 of the paper's mean (note 2) |
+| sequences | our mean sequences until success is within a factor 2 of the paper's mean (note 2) |
 | test error | our mean test error is at most max(3 of 2560, 3 x the paper's) (note 3) |
 
 | verdict | when |
@@ -33,7 +33,15 @@ Notes to the checks:
 1. Two-sided, on the 2x2 table of our successes/failures and the paper's (its % of its trial
    count; 100 % where a table prints means but no rate).  The paper's rate is itself an estimate
    from 10-30 trials, so it is not treated as exact; our 95 % Wilson interval is shown beside it.
-2. In Experiment 3 both ST1 and ST2.  Needs at least one success.
+2. Mean against mean: ours over the trials that reached the criterion, as the paper averages.
+   The distributions are heavy-tailed (one slow trial of ten can hold most of a mean), so ours is
+   shown with its 95 % percentile-bootstrap interval (10,000 resamples of the trials, a fixed
+   seed) and our median; they inform, the check uses the mean.  The paper's own mean has a spread
+   of the same kind, which it does not print; the factor 2 is the allowance for it.  (An earlier
+   version compared our median with the paper's mean; the median and the mean of a skewed
+   distribution differ by more than the tolerance, in either direction, so that was not like
+   with like.)
+   In Experiment 3 both ST1 and ST2.  Needs at least one success.
 3. Only where the paper reports test errors: the floor applies to wrong of 2560 and misclassified
    fractions; MSE and average difference must be at most 3 x the paper's.  Ours is the mean over
    the successful trials; needs at least one.
@@ -76,6 +84,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from math import comb, sqrt
 from pathlib import Path
 
+import numpy as np
+
 from . import paper
 from .protocols import PROTOCOLS, Protocol, get_protocol
 from .provenance import SCALES
@@ -83,7 +93,9 @@ from .results import ResultsError, default_root, read_json, row_dir
 
 ALPHA = 0.05          # level of the success-rate test
 Z95 = 1.959963984540054   # standard normal 97.5 % quantile: the 95 % Wilson interval
-SPEED_FACTOR = 2.0    # our median within [paper / 2, paper * 2]
+SPEED_FACTOR = 2.0    # our mean within [paper / 2, paper * 2]
+BOOT_RESAMPLES = 10_000   # bootstrap resamples for the interval shown beside our mean (note 2)
+BOOT_SEED = 0             # ... drawn from this seed, so a verdict is the same on every run
 TEST_FACTOR = 3.0     # our mean test error at most 3 x the paper's ...
 TEST_FLOOR = 3        # ... or 3 wrong of 2560, whichever is larger (counts and fractions)
 TEST_N = 2560         # the paper's test-set size (Tables 4-9)
@@ -102,6 +114,18 @@ def rules_markdown() -> str:
 # ---------------------------------------------------------------------------------------------
 # Statistics
 # ---------------------------------------------------------------------------------------------
+
+def mean_interval(values: list[int], level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, lo, hi): the mean of ``values`` and its ``level`` percentile-bootstrap interval
+    (:data:`BOOT_RESAMPLES` resamples with replacement, seed :data:`BOOT_SEED`; deterministic)."""
+    x = np.asarray(values, dtype=float)                                  # (n,)
+    if x.size == 0:
+        raise ValueError("mean_interval needs at least one value")
+    idx = np.random.default_rng(BOOT_SEED).integers(0, x.size, (BOOT_RESAMPLES, x.size))
+    means = x[idx].mean(axis=1)                                          # (BOOT_RESAMPLES,)
+    lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    return float(x.mean()), float(lo), float(hi)
+
 
 def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval of a binomial proportion k/n (95 % by default), as fractions."""
@@ -381,11 +405,12 @@ def _speed_check(s: Summary) -> Check | None:
             ours.append(f"{prefix}no success")
             holds = False
             continue
-        med = statistics.median(values)
-        ours.append(f"{prefix}median {med:,.0f}")
-        holds &= ref / SPEED_FACTOR <= med <= ref * SPEED_FACTOR
+        mean, lo, hi = mean_interval(values)
+        ours.append(f"{prefix}mean {mean:,.0f} [{lo:,.0f}-{hi:,.0f}], "
+                    f"median {statistics.median(values):,.0f}")
+        holds &= ref / SPEED_FACTOR <= mean <= ref * SPEED_FACTOR
     return Check("sequences", "; ".join(ours), "; ".join(theirs),
-                 f"median within a factor {SPEED_FACTOR:g} of the paper's mean", holds)
+                 f"mean within a factor {SPEED_FACTOR:g} of the paper's mean", holds)
 
 
 _TEST_KEYS = {  # reported key: (label, floor in the key's unit, format)

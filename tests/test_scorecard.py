@@ -117,10 +117,33 @@ def test_success_rate_uses_the_papers_count_and_fisher():
     assert fisher_exact(27, 3, 29, 1) >= scorecard.ALPHA > fisher_exact(20, 10, 29, 1)
 
 
-def test_speed_rule_is_a_factor_two_on_the_median():
+def test_speed_rule_is_a_factor_two_on_the_mean():
     for factor, holds in ((0.51, True), (1.99, True), (0.45, False), (2.2, False)):
         recs = [record("4-2", t, sequences=int(209_000 * factor), wrong=0) for t in range(10)]
         assert summarize("4-2", recs).checks[1].holds is holds, factor
+
+
+def test_speed_rule_compares_means_not_medians():
+    # nine fast trials and one slow one: the median (30,000) is more than a factor 2 below the
+    # paper's mean of 209,000, the mean (227,000) is within it -> holds (a median rule fails it)
+    slow = [record("4-2", t, sequences=30_000, wrong=0) for t in range(9)]
+    slow.append(record("4-2", 9, sequences=2_000_000, wrong=0))
+    check = summarize("4-2", slow).checks[1]
+    assert check.holds and "median 30,000" in check.ours and "mean 227,000 [" in check.ours
+    # and the other way: a median on the paper's mean, a tail that puts the mean 5x above it
+    tail = [record("4-2", t, sequences=209_000, wrong=0) for t in range(8)]
+    tail += [record("4-2", t, sequences=4_300_000, wrong=0) for t in (8, 9)]
+    assert not summarize("4-2", tail).checks[1].holds
+
+
+def test_mean_interval_is_deterministic_and_brackets_the_mean():
+    values = [1, 2, 3, 50, 4, 5]
+    mean, lo, hi = scorecard.mean_interval(values)
+    assert mean == pytest.approx(65 / 6) and lo < mean < hi and lo >= 1 and hi <= 50
+    assert scorecard.mean_interval(values) == (mean, lo, hi)
+    assert scorecard.mean_interval([7]) == (7.0, 7.0, 7.0)
+    with pytest.raises(ValueError, match="at least one"):
+        scorecard.mean_interval([])
 
 
 def test_test_tolerance_is_max_of_3_and_3x_the_paper():
