@@ -14,7 +14,11 @@ target d(t) (K' output units that have a target):
     P_i   = P_i - K_i H_i^T P_i + Q(t) I
 
 ``eta`` is the runner's learning rate ``lr`` (Puskorius & Feldkamp's learning rate: A uses
-(eta^-1 R) I; eta = 1 gives the filter as parameterised).  R(t) and Q(t) are annealed linearly from
+(eta^-1 R) I; eta = 1 gives the filter as parameterised).  With ``noise_model="bernoulli"`` (not
+the default) output k's measurement noise is R(t) max(y_k (1 - y_k), BERNOULLI_FLOOR) instead of
+R(t): the variance of a 0/1 target under a Bernoulli model with mean y_k, the filter's reading of
+the cross-entropy error (the gain then no longer vanishes where a logistic output saturates, as
+the cross-entropy gradient does not; Fisher scoring for logistic outputs).  R(t) and Q(t) are annealed linearly from
 their initial to their final value over the first ``anneal`` filter updates (steps with a target).
 
 The derivatives are those of the truncated gradient of Hochreiter & Schmidhuber (1997), Appendix A,
@@ -41,6 +45,8 @@ from numba import njit
 from .spec import SQUASHERS, NetworkSpec, Weights, init_weights, layout
 
 DECOUPLINGS = ("block", "none")
+NOISE_MODELS = ("constant", "bernoulli")
+BERNOULLI_FLOOR = 1e-3   # "bernoulli": the smallest y (1 - y) used, so that R stays > 0
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class FilterParams:
     q_final: float = 1e-6      # ... after ``anneal`` updates
     anneal: int = 10_000       # filter updates (time steps with a target) over which R, Q anneal
     decoupling: str = "block"  # "block": one group per block / hidden unit / output unit; "none": EKF
+    noise_model: str = "constant"  # "constant": R I; "bernoulli": R max(y (1 - y), floor) per output
 
     def __post_init__(self):
         for name in ("p0", "r_init", "r_final"):
@@ -68,6 +75,9 @@ class FilterParams:
         if self.decoupling not in DECOUPLINGS:
             raise ValueError(f"decoupling={self.decoupling!r} is not valid; valid values: "
                              f"{', '.join(map(repr, DECOUPLINGS))}")
+        if self.noise_model not in NOISE_MODELS:
+            raise ValueError(f"noise_model={self.noise_model!r} is not valid; valid values: "
+                             f"{', '.join(map(repr, NOISE_MODELS))}")
 
     def noise(self, n_updates: int) -> tuple[float, float]:
         """(R, Q) at filter update number ``n_updates`` (0-based)."""
@@ -204,14 +214,15 @@ def _run(wh, wo, wp, idx_h, idx_o, idx_p, inv, gstart, P, dims, sq, x, targets, 
     sq = (g_a, g_b, h_a, h_b).  x (T, I) inputs; targets (T, K), NaN where no target.
     mode: 0 forward, 1 DEKF updates at every step with a target, 2 record the Jacobian in
     jac (T, W, K) at every step (weights unchanged).  noise = (r_init, r_final, q_init, q_final,
-    anneal); count[0]: filter updates so far (advanced in place).  out (T, K): outputs.
+    anneal, bernoulli): bernoulli 1.0 scales output k's R by max(y_k (1 - y_k), BERNOULLI_FLOOR);
+    count[0]: filter updates so far (advanced in place).  out (T, K): outputs.
     """
     I, K, C, S, H, U, NZ, NO, off_out, off_fg, off_cell, off_hid, has_og, has_fg, has_peep = dims
     g_a, g_b, h_a, h_b = sq
     CS = C * S
     W = inv.shape[0]
     G = gstart.shape[0] - 1
-    r_init, r_final, q_init, q_final, anneal = noise
+    r_init, r_final, q_init, q_final, anneal, bernoulli = noise
     deriv = mode >= 1
 
     z = np.zeros(NZ)                # [x(t) | y_h(t-1) | 1]
@@ -407,7 +418,11 @@ def _run(wh, wo, wp, idx_h, idx_o, idx_p, inv, gstart, P, dims, sq, x, targets, 
                     n_t += 1
             A = np.zeros((n_t, n_t))
             for a in range(n_t):
-                A[a, a] = r
+                if bernoulli != 0.0:
+                    yk = yo[ks[a]]
+                    A[a, a] = r * max(yk * (1.0 - yk), BERNOULLI_FLOOR)
+                else:
+                    A[a, a] = r
             PH = np.zeros((W, n_t))          # P_i H_i stacked over the groups (n_i, n_t) each
             for g in range(G):
                 g0, ng = gstart[g], gstart[g + 1] - gstart[g]
@@ -463,7 +478,7 @@ class DEKFLearner:
     ``state`` / ``restore``, so that :mod:`lstm_repro.runner` can run it as a learner.
 
     ``filter_params``: the fields of :class:`FilterParams` (p0, r_init, r_final, q_init, q_final,
-    anneal, decoupling).
+    anneal, decoupling, noise_model).
     """
 
     def __init__(self, spec: NetworkSpec, weights: Weights | None = None, *,
@@ -537,7 +552,8 @@ class DEKFLearner:
         g = self.groups
         _run(self._w.wh, self._w.wo, self._w.wp, g.idx_h, g.idx_o, g.idx_p, g.inv, g.start, self.P,
              self._dims, self._sq, x, targets, starts, mode, float(eta),
-             (p.r_init, p.r_final, p.q_init, p.q_final, float(p.anneal)), self.count, out, jac)
+             (p.r_init, p.r_final, p.q_init, p.q_final, float(p.anneal),
+              float(p.noise_model == "bernoulli")), self.count, out, jac)
         outs = np.split(out, starts[1:-1])
         return (outs, np.split(jac, starts[1:-1])) if mode == 2 else outs
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_repro.dekf import DEKFLearner, FilterParams, weight_groups
+from lstm_repro.dekf import BERNOULLI_FLOOR, DEKFLearner, FilterParams, weight_groups
 from lstm_repro.engine import Network
 from lstm_repro.reference import ReferenceLSTM
 from lstm_repro.spec import NetworkSpec, init_weights, layout
@@ -109,10 +109,12 @@ def test_jacobian_is_not_the_full_gradient():
 
 def numpy_dekf_update(w, P, groups, H, xi, r, q):
     """One DEKF step written out with dense matrices: w (W,), P list of (n_g, n_g), H (W, K'),
-    xi = d - y (K',).  Returns the new w and P."""
+    xi = d - y (K',), r the measurement noise (a number, or (K',) one per output).  Returns the
+    new w and P."""
     start = groups.start
     Hs = [H[start[g]:start[g + 1]] for g in range(len(P))]
-    A = np.linalg.inv(r * np.eye(H.shape[1]) + sum(h.T @ p @ h for h, p in zip(Hs, P)))
+    A = np.linalg.inv(np.diag(np.broadcast_to(r, (H.shape[1],)))
+                      + sum(h.T @ p @ h for h, p in zip(Hs, P)))
     w, P = w.copy(), [p.copy() for p in P]
     for g, (h, p) in enumerate(zip(Hs, P)):
         K = p @ h @ A
@@ -165,6 +167,8 @@ def numpy_dekf_on_lstm(spec, w, seqs, params, eta):
             if not have.any():
                 continue
             r, q = params.noise(count)
+            if params.noise_model == "bernoulli":      # R y (1 - y) per output, floored
+                r = r * np.maximum(out[t][have] * (1.0 - out[t][have]), BERNOULLI_FLOOR)
             count += 1
             w_flat = flat(groups, [b.detach().numpy() for b in base]) + delta
             new, P = numpy_dekf_update(w_flat, P, groups, H[:, have],
@@ -177,16 +181,18 @@ def numpy_dekf_on_lstm(spec, w, seqs, params, eta):
     return ref.weights(), P, outputs
 
 
-@pytest.mark.parametrize("name,decoupling", [(n, "block") for n in SPECS]
-                         + [("formal (2 blocks of 1, forget, peep, G)", "none")])
-def test_learner_equals_numpy_filter_with_autograd_jacobians(name, decoupling):
+@pytest.mark.parametrize("name,decoupling,noise_model",
+                         [(n, "block", "constant") for n in SPECS]
+                         + [("formal (2 blocks of 1, forget, peep, G)", "none", "constant"),
+                            ("formal (2 blocks of 1, forget, peep, G)", "block", "bernoulli")])
+def test_learner_equals_numpy_filter_with_autograd_jacobians(name, decoupling, noise_model):
     spec = SPECS[name]
-    params = FilterParams(p0=5.0, r_init=2.0, r_final=0.5, q_init=1e-2, q_final=1e-4, anneal=7,
-                          decoupling=decoupling)
+    kw = {"p0": 5.0, "r_init": 2.0, "r_final": 0.5, "q_init": 1e-2, "q_final": 1e-4,
+          "anneal": 7, "decoupling": decoupling, "noise_model": noise_model}
+    params = FilterParams(**kw)
     w, s1 = random_case(spec, 4, T=6, missing=True)
     _, s2 = random_case(spec, 5, T=5)
-    learner = DEKFLearner(spec, w.copy(), p0=5.0, r_init=2.0, r_final=0.5, q_init=1e-2,
-                          q_final=1e-4, anneal=7, decoupling=decoupling)
+    learner = DEKFLearner(spec, w.copy(), **kw)
     outs = learner.train_sequences([s1, s2], lr=0.7)
     w_ref, P_ref, outs_ref = numpy_dekf_on_lstm(spec, w, [s1, s2], params, eta=0.7)
     got, want = learner.weights.flat(), w_ref.flat()
@@ -282,6 +288,8 @@ def test_bad_input_names_the_valid_choices():
         DEKFLearner(spec, seed=0, decoupling="layer")
     with pytest.raises(ValueError, match="p0"):
         DEKFLearner(spec, seed=0, p0=-1.0)
+    with pytest.raises(ValueError, match="'constant', 'bernoulli'"):
+        DEKFLearner(spec, seed=0, noise_model="entropy")
     with pytest.raises(TypeError):
         DEKFLearner(spec, seed=0, learning_rate=1.0)
     with pytest.raises(ValueError, match="inputs"):
