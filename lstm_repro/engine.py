@@ -76,6 +76,28 @@ def _apply_update(w, g, mask, v, lr, momentum):
 
 
 @njit(cache=True)
+def _apply_update_columns(w, g, mask, v, lr, col, first, last_col):
+    """The update of ``_apply_update`` without momentum, restricted to the columns that can carry a
+    gradient at a step with a one-hot input: ``col`` (the input seen) and ``first`` .. end (cell
+    outputs, hidden units, bias).  Every other entry of ``g`` is zero, so there the full update
+    would leave ``w`` unchanged and set ``v`` to zero: column ``last_col`` (the previous step's
+    input, the only one where ``v`` may be nonzero) is zeroed to keep ``v`` the same too.
+    w, g, mask, v: (rows, columns)."""
+    for k in range(w.shape[0]):
+        if last_col >= 0 and last_col != col:
+            v[k, last_col] = 0.0
+        d = lr * g[k, col] * mask[k, col]
+        v[k, col] = d
+        w[k, col] += d
+        g[k, col] = 0.0
+        for m in range(first, w.shape[1]):
+            d = lr * g[k, m] * mask[k, m]
+            v[k, m] = d
+            w[k, m] += d
+            g[k, m] = 0.0
+
+
+@njit(cache=True)
 def _apply_updates(wh, wo, wp, gh, go, gp, mh, mo, mp, vh, vo, vp, lr, momentum):
     """The update of all three weight arrays (hidden layer, outputs, peepholes)."""
     _apply_update(wh.ravel(), gh.ravel(), mh.ravel(), vh.ravel(), lr, momentum)
@@ -141,6 +163,11 @@ def _make_kernel(dims: tuple, sq: tuple):
         gh = np.zeros_like(wh)      # accumulated -dE/dw
         go = np.zeros_like(wo)
         gp = np.zeros_like(wp)
+        # per-step updates without momentum on one-hot inputs change only the output weights from
+        # the input seen (and from the cells, hidden units and bias): after one full update,
+        # ``last_col`` is that input's column, and the next updates touch only those columns of wo
+        sparse_out = onehot and momentum == 0.0
+        last_col = -1
 
         for i in range(starts.shape[0] - 1):
             # reset at the start of each sequence (Section 5: activations reset, s_c(0) = 0)
@@ -309,7 +336,15 @@ def _make_kernel(dims: tuple, sq: tuple):
                             gp[j, 0, v] += es * dpi[c, v]
                             gp[j, 1, v] += es * dpf[c, v]
                 if mode == 1:
-                    _apply_updates(wh, wo, wp, gh, go, gp, mh, mo, mp, vh, vo, vp, lr, momentum)
+                    if sparse_out and last_col >= 0:
+                        _apply_update(wh.ravel(), gh.ravel(), mh.ravel(), vh.ravel(), lr, 0.0)
+                        _apply_update(wp.ravel(), gp.ravel(), mp.ravel(), vp.ravel(), lr, 0.0)
+                        _apply_update_columns(wo, go, mo, vo, lr, idx, I, last_col)
+                    else:
+                        _apply_updates(wh, wo, wp, gh, go, gp, mh, mo, mp, vh, vo, vp, lr,
+                                       momentum)
+                    if sparse_out:
+                        last_col = idx
             if mode == 2:
                 _apply_updates(wh, wo, wp, gh, go, gp, mh, mo, mp, vh, vo, vp, lr, momentum)
 
