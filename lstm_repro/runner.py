@@ -194,17 +194,52 @@ class _Trial:
         """Gers & Schmidhuber (2001), our protocol: epochs over the training strings, each in a
         fresh random order; the training set is learned when every training string is accepted
         after an epoch.  Then (learned or not) the generalisation limit on every level up to
-        ``test_max`` goes into the record (:func:`lstm_repro.formal_eval.generalisation`)."""
+        ``test_max`` goes into the record (:func:`lstm_repro.formal_eval.generalisation`).
+
+        ``keep_training`` (optional, default 0; not in the paper rows): once the training set is
+        learned, go on with epochs for exactly this many more training strings (the stopping rule
+        does not look at the test strings).  The record's ``generalisation`` is then that of the
+        final net, ``generalisation_at_learned`` that at the moment of learning, and with
+        ``test_every`` (strings) ``generalisation_curve`` holds [strings, N] measured on the way
+        (on every level up to ``curve_test_max``, default ``test_max``; never used to stop or
+        to pick a net).  ``events["learned_at"]``: the strings until learned; ``events[
+        "learned_at_end"]``: whether the final net still accepts every training string."""
         from .formal_eval import generalisation, learned
         train, success = self.task.training_set, False
-        while self.n < self.protocol.budget:
-            order = self.data_rng.permutation(len(train))[:self.protocol.budget - self.n]
+        keep = params.get("keep_training", 0)
+        every = params.get("test_every", 0)
+        curve_max = params.get("curve_test_max", params["test_max"])
+        for name, value in (("keep_training", keep), ("test_every", every)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name}={value!r} is not valid; it must be an integer >= 0")
+
+        def epoch():
+            order = self.data_rng.permutation(len(train))[:limit - self.n]
             seqs = [train[i] for i in order]
             self.note(seqs, self.learn(seqs), "sq_sum")
             self.events["epochs"] = self.events.get("epochs", 0) + 1
+
+        limit = self.protocol.budget
+        while self.n < limit:
+            epoch()
             if learned(self.net, self.task):
                 success = True
                 break
+        if success and keep:
+            self.events["learned_at"] = self.n
+            self.extra["generalisation_at_learned"] = generalisation(self.net, self.task,
+                                                                     params["test_max"])
+            curve = []
+            limit, next_test = self.n + keep, self.n + every
+            while self.n < limit:
+                epoch()
+                if every and (self.n >= next_test or self.n >= limit):
+                    curve.append([self.n, generalisation(self.net, self.task, curve_max)["N"]])
+                    next_test += every
+            if every:
+                self.extra["generalisation_curve"] = curve
+            self.events["learned_at_end"] = learned(self.net, self.task)
+            self.events["strings_trained"] = self.n
         self.extra["generalisation"] = generalisation(self.net, self.task, params["test_max"])
         return success
 
@@ -221,7 +256,8 @@ def run_trial(protocol: Protocol, trial: int, seed: int) -> tuple[dict, Network]
         "row": protocol.row, "scale": protocol.scale, "learner": protocol.learner,
         "trial": trial, "seed": seed,
         "success": success, "stopped": "criterion" if success else "budget",
-        "sequences": run.n, "budget": protocol.budget, "events": run.events,
+        "sequences": run.events.get("learned_at", run.n), "budget": protocol.budget,
+        "events": run.events,
         "wall_seconds": round(time.perf_counter() - start, 3),
         "curve": run.curve,
         **run.extra,

@@ -1,0 +1,255 @@
+"""Why the formal-language nets stop generalising near the edge of their training set: a study.
+
+Issue 8: trained on n <= 10, our nets of Gers & Schmidhuber (2001) accept a^n b^n (c^n) only up
+to N of about 1.3 times the largest training n, far below the public reimplementations (N about
+65 / 29) and below the DEKF claim of Pérez-Ortiz, Gers, Eck & Schmidhuber (2003: n up to 1000
+and more from the 10 shortest exemplars of a^n b^n c^n).  A :class:`StudyConfig` changes one or
+a few of the protocol's choices (training after the training set is learned, the filter's
+parameters, the network's connectivity, squashers, biases, the learning rate); :func:`run_config`
+runs it through the runner's own code path (:func:`lstm_repro.runner.run_trial` with the
+``"formal"`` stopping rule and its ``keep_training`` option), and :func:`run_study` appends one
+record per trial, with provenance, to ``data/formal_study/records.json``.
+
+Every record keeps N at the moment the training set is learned, N of the final net (after
+``keep_training`` more strings; the fair number: the stopping rule never looks at test
+strings) and the curve of N measured every ``test_every`` strings on the way.  The largest N
+on that curve is selected on the test strings and is shown only as a diagnostic.
+
+Command line (one process)::
+
+    python -m lstm_repro.formal_study --configs dekf-keep dekf-keep-B --trials 0 1 2 3 4
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .paths import DATA_DIR
+from .protocols import Protocol, get_protocol
+from .provenance import collect
+from .results import write_json
+from .rows import Row
+from .runner import run_trial, trial_seed
+
+STUDY_PATH = DATA_DIR / "formal_study" / "records.json"
+LANGUAGES = ("anbn", "anbncn")
+LEARNERS = ("dekf", "engine")
+_GATE_BIASES = ("in_gate_bias", "out_gate_bias", "forget_gate_bias")
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """One set of choices; defaults: the package's rows (2003-dekf-anbncn for the filter,
+    2001-<language> for gradient descent) with ``keep_training`` = 0."""
+    name: str
+    description: str
+    learner: str = "dekf"           # "dekf" (row 2003-dekf-anbncn's filter) | "engine" (2001 rows)
+    spec: dict = field(default_factory=dict)       # NetworkSpec fields changed; a gate bias may
+    #                                                be one number for every block
+    filter: dict = field(default_factory=dict)     # FilterParams fields changed (dekf)
+    lr: float | None = None         # None: the row's (1.0 for the filter, 1e-5 for the engine)
+    momentum: float | None = None   # None: the row's (0 for the filter, 0.99 for the engine)
+    keep_training: int = 0          # training strings after the training set is learned
+    test_every: int = 0             # strings between the curve's generalisation tests (0: none)
+    budget: int | None = None       # strings to learn the training set; None: the row's
+    test_max: int = 1000            # N tested on every level up to this
+    curve_test_max: int | None = None   # the curve's levels (None: test_max)
+    paper: bool = True              # False: a diagnostic that departs from every reading
+
+    def __post_init__(self):
+        if self.learner not in LEARNERS:
+            raise ValueError(f"learner={self.learner!r} is not valid; valid values: "
+                             f"{', '.join(LEARNERS)}")
+        if self.filter and self.learner != "dekf":
+            raise ValueError(f"config {self.name!r}: filter parameters need learner='dekf'")
+
+
+@dataclass(frozen=True)
+class StudyProtocol(Protocol):
+    """A 2001 / 2003 protocol whose network spec is changed by ``spec_changes``."""
+    spec_changes: tuple = ()        # ((field, value), ...)
+
+    @property
+    def network(self) -> Row:
+        row = super().network
+        return Row(row.row, dataclasses.replace(row.spec, **dict(self.spec_changes)), row.lr,
+                   row.experiment)
+
+
+def _spec_changes(changes: dict, n_blocks: int) -> tuple:
+    out = []
+    for key, value in changes.items():
+        if key in _GATE_BIASES and isinstance(value, (int, float)):
+            value = (float(value),) * n_blocks
+        elif isinstance(value, list):
+            value = tuple(value)
+        out.append((key, value))
+    return tuple(out)
+
+
+def study_protocol(cfg: StudyConfig, language: str) -> StudyProtocol:
+    """The protocol that runs ``cfg`` on ``language`` (see :class:`StudyConfig`)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language={language!r} is not valid; valid values: {', '.join(LANGUAGES)}")
+    gd = get_protocol(f"2001-{language}")
+    base = gd
+    if cfg.learner == "dekf":
+        dekf = get_protocol("2003-dekf-anbncn")
+        base = dataclasses.replace(gd, learner="dekf", lr=dekf.lr, momentum=dekf.momentum,
+                                   budget=dekf.budget,
+                                   learner_params={**dekf.learner_params, **cfg.filter})
+    stop = {"test_max": cfg.test_max, "keep_training": cfg.keep_training,
+            "test_every": cfg.test_every,
+            "curve_test_max": cfg.curve_test_max or cfg.test_max}
+    fields_ = {f.name: getattr(base, f.name) for f in dataclasses.fields(Protocol)}
+    fields_.update(row=f"study:{cfg.name}:{language}", stop_params=stop,
+                   budget=base.budget if cfg.budget is None else cfg.budget)
+    if cfg.lr is not None:
+        fields_["lr"] = cfg.lr
+    if cfg.momentum is not None:
+        fields_["momentum"] = cfg.momentum
+    n_blocks = base.network.spec.n_blocks
+    return StudyProtocol(**fields_, spec_changes=_spec_changes(cfg.spec, n_blocks))
+
+
+def run_config(cfg: StudyConfig, language: str, trial: int, seed: int = 0) -> dict:
+    """One trial of ``cfg`` on ``language`` (seed :func:`~lstm_repro.runner.trial_seed`
+    (seed, trial), as the rows' trials): a compact record."""
+    protocol = study_protocol(cfg, language)
+    rec, _ = run_trial(protocol, trial, trial_seed(seed, trial))
+    at = rec.get("generalisation_at_learned", rec["generalisation"])
+    curve = rec.get("generalisation_curve", [])
+    return {"config": cfg.name, "language": language, "learner": cfg.learner, "trial": trial,
+            "seed": rec["seed"], "learned": rec["success"], "learned_at": rec["sequences"],
+            "strings_trained": rec["events"].get("strings_trained", rec["sequences"]),
+            "learned_at_end": rec["events"].get("learned_at_end", rec["success"]),
+            "N_at_learned": at["N"], "N_final": rec["generalisation"]["N"],
+            "tested_up_to": rec["generalisation"]["tested_up_to"],
+            "accepted_range_final": rec["generalisation"]["accepted_range"],
+            "curve": curve, "wall_seconds": rec["wall_seconds"],
+            "settings": {k: v for k, v in dataclasses.asdict(cfg).items()
+                         if k not in ("name", "description")}}
+
+
+def load(path: Path = STUDY_PATH) -> list[dict]:
+    """The stored records ([] when the file does not exist)."""
+    path = Path(path)
+    return json.loads(path.read_text())["records"] if path.exists() else []
+
+
+def run_study(names, languages=LANGUAGES, trials=range(3), seed: int = 0,
+              path: Path = STUDY_PATH, configs: dict | None = None) -> list[dict]:
+    """Run every (config, language, trial) not yet stored for that config's settings, appending
+    each record (with provenance) to ``path`` as it finishes; returns the new records."""
+    configs = CONFIGS if configs is None else configs
+    unknown = [n for n in names if n not in configs]
+    if unknown:
+        raise KeyError(f"unknown config(s) {', '.join(unknown)}; valid: {', '.join(configs)}")
+    path = Path(path)
+    prov = collect({"study": "formal_study", "seed": seed})
+    new = []
+    for name in names:
+        cfg = configs[name]
+        settings = {k: v for k, v in dataclasses.asdict(cfg).items()
+                    if k not in ("name", "description")}
+        for language in languages:
+            for trial in trials:
+                records = load(path)
+                if any(r["config"] == name and r["language"] == language and r["trial"] == trial
+                       and r["settings"] == json.loads(json.dumps(settings)) for r in records):
+                    continue
+                t0 = time.perf_counter()
+                rec = {**run_config(cfg, language, trial, seed), "provenance": prov}
+                records.append(rec)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_json(path, {"about": __doc__.split("\n")[0], "records": records})
+                new.append(rec)
+                print(f"{name} {language} trial {trial}: learned {rec['learned']} at "
+                      f"{rec['learned_at']:,}; N at learned {rec['N_at_learned']}, final "
+                      f"{rec['N_final']}; curve {[n for _, n in rec['curve']]} "
+                      f"({time.perf_counter() - t0:.0f} s)", flush=True)
+    return new
+
+
+def summary(records: list[dict], configs: dict | None = None) -> list[dict]:
+    """One row per (config, language): trials, learned, N at learned and final (lists, by
+    trial), the curve's largest N (selected on test strings: a diagnostic)."""
+    configs = CONFIGS if configs is None else configs
+    out = {}
+    for r in sorted(records, key=lambda r: r["trial"]):
+        key = (r["config"], r["language"])
+        row = out.setdefault(key, {"config": r["config"], "language": r["language"],
+                                   "learner": r["learner"], "trials": [], "learned": 0,
+                                   "N_at_learned": [], "N_final": [], "N_curve_max": [],
+                                   "learned_at": [], "tested_up_to": r["tested_up_to"],
+                                   "description": getattr(configs.get(r["config"]),
+                                                          "description", "")})
+        row["trials"].append(r["trial"])
+        row["learned"] += bool(r["learned"])
+        row["N_at_learned"].append(r["N_at_learned"])
+        row["N_final"].append(r["N_final"])
+        row["N_curve_max"].append(max([r["N_final"]] + [n for _, n in r["curve"]]))
+        row["learned_at"].append(r["learned_at"])
+    order = {name: i for i, name in enumerate(configs)}
+    return sorted(out.values(), key=lambda s: (order.get(s["config"], len(order)),
+                                               s["language"]))
+
+
+KEEP = 100_000   # strings after learning in the keep-training configs
+EVERY = 10_000
+
+CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
+    # --- the filter (row 2003-dekf-anbncn's learner)
+    StudyConfig("dekf", "the package's DEKF row: stop as soon as the training set is learned"),
+    StudyConfig("dekf-keep", f"the same, then {KEEP:,} more training strings (the R / Q anneal "
+                "runs over 10,000 filter updates; stopping at once ends it midway)",
+                keep_training=KEEP, test_every=EVERY),
+    StudyConfig("dekf-keep-q1e-4", "keep training, process noise Q ends at 1e-4 (not 1e-6)",
+                filter={"q_final": 1e-4}, keep_training=KEEP, test_every=EVERY),
+    StudyConfig("dekf-keep-r0.1", "keep training, measurement noise R ends at 0.1 (not 3)",
+                filter={"r_final": 0.1}, keep_training=KEEP, test_every=EVERY),
+    StudyConfig("dekf-keep-p1", "keep training, P(0) = 1 I (not 100 I)",
+                filter={"p0": 1.0}, keep_training=KEEP, test_every=EVERY),
+    StudyConfig("dekf-keep-bernoulli", "keep training, measurement noise R y (1 - y) per output "
+                "(the filter's reading of a cross-entropy error)",
+                filter={"noise_model": "bernoulli"}, keep_training=KEEP, test_every=EVERY),
+    StudyConfig("dekf-keep-B", "keep training; connectivity B: gates and cell inputs see the "
+                "inputs only (no recurrent cell outputs; peepholes kept), so a symbol's step "
+                "cannot depend on the count through y_c",
+                spec={"connectivity": "B"}, keep_training=KEEP, test_every=EVERY),
+    StudyConfig("dekf-keep-g2h1", "keep training; squashed cell input g in [-2, 2] and output "
+                "h in [-1, 1] (the 1997 squashers)", spec={"g": "g2", "h": "h1"},
+                keep_training=KEEP, test_every=EVERY),
+    StudyConfig("dekf-keep-fg20", "keep training; forget-gate bias +20 (the gate stays open)",
+                spec={"forget_gate_bias": 20.0}, keep_training=KEEP, test_every=EVERY),
+    # --- gradient descent (the 2001 rows' learner)
+    StudyConfig("gd", "the package's 2001 row: lr 1e-5, momentum 0.99, stop when learned",
+                learner="engine"),
+    StudyConfig("gd-keep", "the same, then 1,000,000 more training strings", learner="engine",
+                keep_training=1_000_000, test_every=100_000),
+    StudyConfig("gd-lr1e-4-keep", "lr 1e-4, then 1,000,000 more training strings",
+                learner="engine", lr=1e-4, keep_training=1_000_000, test_every=100_000),
+    StudyConfig("gd-lr1e-4-B-keep", "lr 1e-4, connectivity B, then 1,000,000 more strings",
+                learner="engine", lr=1e-4, spec={"connectivity": "B"},
+                keep_training=1_000_000, test_every=100_000),
+]}
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m lstm_repro.formal_study",
+                                 description=__doc__.split("\n")[0])
+    ap.add_argument("--configs", nargs="+", default=list(CONFIGS), help="config names")
+    ap.add_argument("--languages", nargs="+", default=list(LANGUAGES), choices=LANGUAGES)
+    ap.add_argument("--trials", nargs="+", type=int, default=[0, 1, 2])
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=STUDY_PATH)
+    a = ap.parse_args(argv)
+    run_study(a.configs, a.languages, a.trials, a.seed, a.out)
+
+
+if __name__ == "__main__":
+    main()

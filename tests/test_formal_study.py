@@ -1,0 +1,125 @@
+"""The formal-language study: the runner's keep-training option on a constructed learner, the
+study's protocols and records."""
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from lstm_repro import formal_study
+from lstm_repro.formal_study import StudyConfig, study_protocol
+from lstm_repro.protocols import get_protocol
+from lstm_repro.runner import run_trial
+
+
+class StubLearner:
+    """Answers every string exactly (accepts all) once it has seen ``learn_after`` strings, and
+    then accepts every level up to ``reach(strings seen)``; rejects everything before.  Records
+    how many strings it was trained on."""
+
+    def __init__(self, learn_after, reach):
+        self.seen, self.learn_after, self.reach = 0, learn_after, reach
+
+    def train_sequences(self, seqs, *, lr, momentum=0.0, update="step"):
+        self.seen += len(seqs)
+        return [np.full(s.targets.shape, 0.5) for s in seqs]
+
+    def forward_sequences(self, seqs):
+        ok = self.seen >= self.learn_after
+        limit = self.reach(self.seen)
+        return [s.targets if ok and s.meta["counts"][0] <= limit else 1.0 - s.targets
+                for s in seqs]
+
+    @property
+    def weights(self):
+        return None
+
+
+class StubProtocol(formal_study.StudyProtocol):
+    def make_learner(self, rng):
+        return StubLearner(25, lambda seen: 10 + seen // 10)
+
+
+def stub_protocol(**stop):
+    base = get_protocol("2001-anbn")
+    fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
+    fields.update(stop_params={"test_max": 200, **stop}, budget=1000)
+    return StubProtocol(**fields)
+
+
+def test_without_keep_training_the_trial_stops_at_the_first_learned_epoch():
+    rec, net = run_trial(stub_protocol(), 0, 0)
+    assert rec["success"] and rec["sequences"] == 30 == net.seen      # 3 epochs of 10 strings
+    assert rec["generalisation"]["N"] == 13                            # 10 + 30 // 10
+    assert "generalisation_curve" not in rec and "learned_at" not in rec["events"]
+
+
+def test_keep_training_trains_exactly_that_many_strings_and_records_the_curve():
+    rec, net = run_trial(stub_protocol(keep_training=45, test_every=20), 0, 0)
+    assert rec["success"] and rec["sequences"] == 30                   # strings until learned
+    assert rec["events"]["learned_at"] == 30
+    assert rec["events"]["strings_trained"] == net.seen == 75          # 30 + 45 (last epoch cut)
+    assert rec["events"]["learned_at_end"] is True
+    assert rec["generalisation_at_learned"]["N"] == 13
+    assert rec["generalisation"]["N"] == 17                            # the final net: 10 + 7
+    assert rec["generalisation_curve"] == [[50, 15], [70, 17], [75, 17]]
+
+
+def test_keep_training_is_skipped_when_the_training_set_is_never_learned():
+    p = dataclasses.replace(stub_protocol(keep_training=50, test_every=10), budget=20)
+    rec, net = run_trial(p, 0, 0)
+    assert not rec["success"] and rec["sequences"] == 20 == net.seen
+    assert "generalisation_curve" not in rec
+
+
+def test_bad_keep_training_is_named():
+    with pytest.raises(ValueError, match="keep_training"):
+        run_trial(stub_protocol(keep_training=-1), 0, 0)
+
+
+def test_study_protocols_change_only_what_the_config_names():
+    base = study_protocol(StudyConfig("x", "-"), "anbncn")
+    dekf = get_protocol("2003-dekf-anbncn")
+    assert base.learner == "dekf" and base.learner_params == dekf.learner_params
+    assert base.network.spec == dekf.network.spec and base.lr == dekf.lr
+    assert base.budget == dekf.budget and base.momentum == 0.0
+    b = study_protocol(StudyConfig("x", "-", spec={"connectivity": "B", "forget_gate_bias": 20.0},
+                                   filter={"q_final": 1e-4}), "anbncn")
+    assert b.network.spec == dataclasses.replace(dekf.network.spec, connectivity="B",
+                                                 forget_gate_bias=(20.0, 20.0))
+    assert b.learner_params == {**dekf.learner_params, "q_final": 1e-4}
+    gd = study_protocol(StudyConfig("x", "-", learner="engine", lr=1e-4), "anbn")
+    assert gd.learner == "engine" and gd.learning_rate == 1e-4 and gd.momentum == 0.99
+    assert gd.network.spec == get_protocol("2001-anbn").network.spec
+    with pytest.raises(ValueError, match="valid values"):
+        study_protocol(StudyConfig("x", "-"), "anbmBmAn")
+    with pytest.raises(ValueError, match="learner='dekf'"):
+        StudyConfig("x", "-", learner="engine", filter={"p0": 1.0})
+
+
+def test_package_config_reproduces_the_dekf_row_trial():
+    """Config "dekf" is row 2003-dekf-anbncn: the same trial, the same numbers."""
+    row = get_protocol("2003-dekf-anbncn")
+    row = dataclasses.replace(row, stop_params={"test_max": 30})
+    want, _ = run_trial(row, 1, 1)
+    cfg = dataclasses.replace(formal_study.CONFIGS["dekf"], test_max=30)
+    got = formal_study.run_config(cfg, "anbncn", 1)
+    assert got["seed"] == want["seed"] == 1
+    assert got["learned"] == want["success"] and got["learned_at"] == want["sequences"]
+    assert got["N_final"] == got["N_at_learned"] == want["generalisation"]["N"]
+
+
+def test_run_study_appends_records_with_provenance_and_skips_stored_ones(tmp_path):
+    cfg = StudyConfig("tiny", "-", keep_training=20, test_every=10, test_max=15)
+    path = tmp_path / "records.json"
+    new = formal_study.run_study(["tiny"], ["anbn"], [0], path=path, configs={"tiny": cfg})
+    assert len(new) == 1 and new[0]["config"] == "tiny" and "provenance" in new[0]
+    assert new[0]["strings_trained"] >= new[0]["learned_at"] + 20
+    assert len(new[0]["curve"]) >= 2
+    assert formal_study.run_study(["tiny"], ["anbn"], [0], path=path, configs={"tiny": cfg}) == []
+    stored = json.loads(path.read_text())["records"]
+    assert len(stored) == 1
+    (row,) = formal_study.summary(stored, {"tiny": cfg})
+    assert row["trials"] == [0] and row["N_final"] == [new[0]["N_final"]]
+    with pytest.raises(KeyError, match="valid"):
+        formal_study.run_study(["nope"], path=path)
