@@ -957,19 +957,21 @@ _ROWS_GERS = (
 
 def _gers_variant(base: str, suffix: str, training: str) -> PaperRow:
     """A row of this reproduction beside Gers row ``base``: the same language, another training
-    range (lstm_repro.protocols.FORMAL_VARIANTS); nothing of the paper to compare with."""
+    range or another choice (lstm_repro.protocols.FORMAL_VARIANTS); nothing of the paper to
+    compare with."""
     row = next(r for r in _ROWS_GERS if r.id == base)
     return PaperRow(
         id=base + suffix, table=f"variant of {base}: {training}", method="LSTM", competitor=False,
         config_row=None, task_params=dict(row.task_params), trials=None,
         stopping=_GERS_UNVERIFIED, success=_GERS_UNVERIFIED, test_size=None,
         reported={},
-        notes=f"Not a row of the paper: {training}, to show how generalisation depends on the "
-              f"training range; the verified claim is that of {base}.  " + _GERS_NOTES,
+        notes=f"Not a row of the paper: {training}, to show how generalisation depends on that "
+              f"choice; the verified claim is that of {base}.  " + _GERS_NOTES,
         source="gers2001")
 
 
-_GERS_VARIANTS = (("-r1-20", "n = 1..20"), ("-r1-40", "n = 1..40"), ("-only20-21", "only n = 20, 21"))
+_GERS_VARIANTS = (("-r1-20", "n = 1..20"), ("-r1-40", "n = 1..40"), ("-only20-21", "only n = 20, 21"),
+                  ("-B-keep", "connectivity B, lr 1e-4, 300,000 strings on after learning"))
 _ROWS_GERS = tuple(v for r in _ROWS_GERS for v in (r, *(
     _gers_variant(r.id, suffix, training) for suffix, training in _GERS_VARIANTS
     if r.id in ("2001-anbn", "2001-anbncn"))))

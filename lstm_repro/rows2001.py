@@ -35,15 +35,16 @@ FORGET_GATE_BIAS = 5.0  # our choice: positive, the forget gate starts open ("re
 BLOCKS = {"anbn": 1, "anbncn": 2, "anbmBmAn": 1}
 
 
-def formal_spec(language: str, blocks: int | None = None) -> NetworkSpec:
+def formal_spec(language: str, blocks: int | None = None, connectivity: str = "G") -> NetworkSpec:
     """The 2001 network for ``language`` (a task name: anbn, anbncn, anbmBmAn) with ``blocks``
-    blocks of one cell (default :data:`BLOCKS`)."""
+    blocks of one cell (default :data:`BLOCKS`) and ``connectivity`` (default "G"; "B": gates and
+    cell inputs see the inputs only, the variant rows ``2001-<language>-B``)."""
     if language not in BLOCKS:
         raise ValueError(f"language={language!r} is not valid; valid values: {', '.join(BLOCKS)}")
     task = make_task(language)
     b = BLOCKS[language] if blocks is None else blocks
     return NetworkSpec(n_inputs=task.n_inputs, n_outputs=task.n_outputs, n_blocks=b, block_size=1,
-                       forget_gate=True, peepholes=True, connectivity="G", bias="all",
+                       forget_gate=True, peepholes=True, connectivity=connectivity, bias="all",
                        g="id", h="id", init_range=0.1,
                        in_gate_bias=(IN_GATE_BIAS,) * b, out_gate_bias=(OUT_GATE_BIAS,) * b,
                        forget_gate_bias=(FORGET_GATE_BIAS,) * b)
@@ -53,3 +54,11 @@ ROWS2001: dict[str, Row] = {
     f"2001-{language}": Row(f"2001-{language}", formal_spec(language), LR_2001, "Gers 2001")
     for language in BLOCKS
 }
+# Not the paper's (our variant, lstm_repro.protocols.FORMAL_VARIANTS "-B-keep"): connectivity B, so
+# a symbol's step on the cell state cannot depend on the count through the recurrent cell output
+# (data/formal_study: the one change that let a^n b^n generalise far beyond n = 10).
+ROWS2001.update({
+    f"2001-{language}-B": Row(f"2001-{language}-B", formal_spec(language, connectivity="B"),
+                              LR_2001, "variant of Gers 2001")
+    for language in ("anbn", "anbncn")
+})

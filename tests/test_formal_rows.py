@@ -48,6 +48,21 @@ def test_every_gers_protocol_has_a_row_and_the_other_way_round():
     assert [s.meta["counts"] for s in dekf.make_task().training_set] == [(n,) for n in range(1, 11)]
 
 
+def test_the_connectivity_B_rows():
+    """'-B-keep': network 2001-<language>-B (connectivity B: gates and cell inputs see the inputs
+    only), lr 1e-4, 300,000 strings on after learning (a tenth at quick scale)."""
+    for language in ("anbn", "anbncn"):
+        p = PROTOCOLS[f"2001-{language}-B-keep"]
+        spec = p.network.spec
+        assert p.config_row == f"2001-{language}-B" and spec.connectivity == "B"
+        assert spec == replace(formal_spec(language), connectivity="B")
+        assert spec.weight_count() < formal_spec(language).weight_count()   # no y_c -> gates
+        assert p.learning_rate == 1e-4 and p.momentum == 0.99
+        assert p.stop_params["keep_training"] == 300_000
+        assert get_protocol(p.row, "quick").stop_params["keep_training"] == 30_000
+        assert p.task_params["train_n"] == list(range(1, 11))
+
+
 def test_1997_configs_are_unchanged_by_the_new_fields():
     d = PROTOCOLS["6a"].to_dict()
     assert not {"lr", "momentum", "learner_params"} & set(d)
