@@ -8,6 +8,9 @@ truncated backward pass (eqs. 19-28).  :class:`Network` is the Python face of it
 Learning-rate convention (paper eqs. 19 and 22): the output delta is ``e_k = f'_k(net_k)(t_k - y_k)``
 with no factor 2, and ``dw_lm = alpha * e_l * y^m``; so ``alpha`` is the rate of gradient descent on
 ``E = 1/2 * sum_k (t_k - y_k)^2`` even though eq. (16) writes E without the 1/2.
+``error="cross-entropy"`` (not the paper's; an option for Gers & Schmidhuber's languages, whose
+public reimplementations use it) sets ``e_k = t_k - y_k``: the gradient of the cross-entropy
+``E = -sum_k [t_k ln y_k + (1 - t_k) ln(1 - y_k)]`` of the logistic outputs.
 
 Truncation (Appendix A.1): errors arriving at the net inputs of cells and gates are not propagated
 back in time; error flows back only through the constant error carousels (the ``ds/dw`` recursions)
@@ -31,6 +34,7 @@ from numba import njit
 from .spec import SQUASHERS, UPDATE_MODES, NetworkSpec, Weights, init_weights, layout
 
 _MODE_CODE = {"none": 0, "step": 1, "sequence": 2}
+ERRORS = ("mse", "cross-entropy")   # the output error: eq. 19 (the paper's), or e_k = t_k - y_k
 
 
 @njit(cache=True, inline="always")
@@ -105,13 +109,15 @@ def _apply_updates(wh, wo, wp, gh, go, gp, mh, mo, mp, vh, vo, vp, lr, momentum)
     _apply_update(wp.ravel(), gp.ravel(), mp.ravel(), vp.ravel(), lr, momentum)
 
 
-def _make_kernel(dims: tuple, sq: tuple):
+def _make_kernel(dims: tuple, sq: tuple, xent: bool = False):
     """Compile the sequence kernel for one architecture.
 
     The sizes and flags are closure constants, so numba specialises the loops to them (dead branches
     removed, short loops unrolled); ``cache=True`` keys the on-disk cache on their values.
     dims = (I, K, C, S, H, U, NZ, NO, off_out, off_fg, off_cell, off_hid, has_og, has_fg, has_peep);
     sq = (g_a, g_b, h_a, h_b): the squashers y = a*logistic(x) - b (a == 0: the identity).
+    xent: the output error e_k = t_k - y_k (cross-entropy) instead of eq. 19's (a constant too:
+    the default's code is the same as without the option).
     """
     I, K, C, S, H, U, NZ, NO, off_out, off_fg, off_cell, off_hid, has_og, has_fg, has_peep = dims
     g_a, g_b, h_a, h_b = sq
@@ -295,7 +301,10 @@ def _make_kernel(dims: tuple, sq: tuple):
                         eo[k] = 0.0
                     else:
                         has_target = True
-                        eo[k] = yo[k] * (1.0 - yo[k]) * (tk - yo[k])      # eq. 19
+                        if xent:                                         # cross-entropy
+                            eo[k] = tk - yo[k]
+                        else:
+                            eo[k] = yo[k] * (1.0 - yo[k]) * (tk - yo[k])  # eq. 19
                 if not has_target:
                     continue
                 for k in range(K):                                       # eq. 22 for output units
@@ -352,9 +361,9 @@ def _make_kernel(dims: tuple, sq: tuple):
 
 
 @functools.lru_cache(maxsize=None)
-def _kernel(dims: tuple, sq: tuple):
+def _kernel(dims: tuple, sq: tuple, xent: bool = False):
     """The compiled kernel for one architecture (compiled once per process, cached on disk)."""
-    return _make_kernel(tuple(int(d) for d in dims), tuple(float(a) for a in sq))
+    return _make_kernel(tuple(int(d) for d in dims), tuple(float(a) for a in sq), bool(xent))
 
 
 _NO_ROWS_F = np.zeros((0, 0))
@@ -366,11 +375,17 @@ class Network:
 
     >>> net = Network(NetworkSpec(), seed=0)
     >>> y = net.train_sequence(inputs, targets, lr=0.5)   # (T, K) outputs; weights updated
+
+    ``error``: the output error of :data:`ERRORS` ("mse", the paper's eq. 19, default; or
+    "cross-entropy", see the module docstring).
     """
 
     def __init__(self, spec: NetworkSpec, weights: Weights | None = None, *,
-                 seed: int | None = None, rng: np.random.Generator | None = None):
-        self.spec = spec
+                 seed: int | None = None, rng: np.random.Generator | None = None,
+                 error: str = "mse"):
+        if error not in ERRORS:
+            raise ValueError(f"error={error!r} is not valid; valid values: {', '.join(ERRORS)}")
+        self.spec, self.error = spec, error
         self.layout = lay = layout(spec)
         if weights is None:
             weights = init_weights(spec, rng if rng is not None else np.random.default_rng(seed))
@@ -385,7 +400,8 @@ class Network:
         dims = (spec.n_inputs, spec.n_outputs, spec.n_blocks, spec.block_size, spec.n_hidden,
                 spec.n_units, lay.n_src, lay.n_osrc, lay.out_gate, lay.forget_gate, lay.cell,
                 lay.hidden, spec.output_gate, spec.forget_gate, spec.peepholes)
-        self._kernel = _kernel(dims, (*SQUASHERS[spec.g][:2], *SQUASHERS[spec.h][:2]))
+        self._kernel = _kernel(dims, (*SQUASHERS[spec.g][:2], *SQUASHERS[spec.h][:2]),
+                               error == "cross-entropy")
 
     def state(self) -> tuple[Weights, Weights]:
         """Copies of the weights and the momentum buffers (for :meth:`restore`)."""

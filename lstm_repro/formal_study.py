@@ -28,6 +28,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from .engine import ERRORS
 from .paths import DATA_DIR
 from .protocols import Protocol, get_protocol
 from .provenance import collect
@@ -38,6 +41,7 @@ from .runner import run_trial, trial_seed
 STUDY_PATH = DATA_DIR / "formal_study" / "records.json"
 LANGUAGES = ("anbn", "anbncn")
 LEARNERS = ("dekf", "engine")
+INITS = ("random", "hand-wired")   # the start: the row's random weights, or the hand-wired counter
 _GATE_BIASES = ("in_gate_bias", "out_gate_bias", "forget_gate_bias")
 
 
@@ -59,25 +63,53 @@ class StudyConfig:
     test_max: int = 1000            # N tested on every level up to this
     curve_test_max: int | None = None   # the curve's levels (None: test_max)
     paper: bool = True              # False: a diagnostic that departs from every reading
+    init: str = "random"            # "hand-wired": start from formal_eval.hand_wired_anbn (a^n b^n)
+    error: str = "mse"              # the engine's output error (lstm_repro.engine.ERRORS)
 
     def __post_init__(self):
         if self.learner not in LEARNERS:
             raise ValueError(f"learner={self.learner!r} is not valid; valid values: "
                              f"{', '.join(LEARNERS)}")
+        if self.init not in INITS:
+            raise ValueError(f"init={self.init!r} is not valid; valid values: {', '.join(INITS)}")
+        if self.error not in ERRORS:
+            raise ValueError(f"error={self.error!r} is not valid; valid values: {', '.join(ERRORS)}")
+        if self.error != "mse" and self.learner != "engine":
+            raise ValueError(f"config {self.name!r}: error={self.error!r} needs learner='engine'")
         if self.filter and self.learner != "dekf":
             raise ValueError(f"config {self.name!r}: filter parameters need learner='dekf'")
 
 
 @dataclass(frozen=True)
 class StudyProtocol(Protocol):
-    """A 2001 / 2003 protocol whose network spec is changed by ``spec_changes``."""
+    """A 2001 / 2003 protocol whose network spec is changed by ``spec_changes`` and whose nets
+    start from ``init`` (:data:`INITS`)."""
     spec_changes: tuple = ()        # ((field, value), ...)
+    init: str = "random"
 
     @property
     def network(self) -> Row:
         row = super().network
         return Row(row.row, dataclasses.replace(row.spec, **dict(self.spec_changes)), row.lr,
                    row.experiment)
+
+    def make_learner(self, rng):
+        """The row's learner; with ``init="hand-wired"`` its weights are those of
+        :func:`lstm_repro.formal_eval.hand_wired_anbn` (exact counter, N >= 1000), copied into
+        this protocol's network (whose connections must hold every nonzero hand-wired weight)."""
+        learner = super().make_learner(rng)
+        if self.init == "random":
+            return learner
+        from .formal_eval import hand_wired_anbn
+        from .spec import layout
+        w = hand_wired_anbn().weights
+        lay = layout(self.network.spec)
+        for name, a, mask in (("wh", w.wh, lay.mask_h), ("wo", w.wo, lay.mask_o),
+                              ("wp", w.wp, lay.mask_p)):
+            if a.shape != mask.shape or np.any((a != 0) & (mask == 0)):
+                raise ValueError(f"init='hand-wired' needs the a^n b^n network of one cell with "
+                                 f"every hand-wired connection; weights.{name} does not fit")
+        return type(learner)(self.network.spec, w, **self.learner_params)
 
 
 def _spec_changes(changes: dict, n_blocks: int) -> tuple:
@@ -108,12 +140,27 @@ def study_protocol(cfg: StudyConfig, language: str) -> StudyProtocol:
     fields_ = {f.name: getattr(base, f.name) for f in dataclasses.fields(Protocol)}
     fields_.update(row=f"study:{cfg.name}:{language}", stop_params=stop,
                    budget=base.budget if cfg.budget is None else cfg.budget)
+    if cfg.error != "mse":
+        fields_["learner_params"] = {"error": cfg.error}
     if cfg.lr is not None:
         fields_["lr"] = cfg.lr
     if cfg.momentum is not None:
         fields_["momentum"] = cfg.momentum
     n_blocks = base.network.spec.n_blocks
-    return StudyProtocol(**fields_, spec_changes=_spec_changes(cfg.spec, n_blocks))
+    if cfg.init != "random" and language != "anbn":
+        raise ValueError(f"config {cfg.name!r}: init={cfg.init!r} exists only for anbn")
+    return StudyProtocol(**fields_, spec_changes=_spec_changes(cfg.spec, n_blocks),
+                         init=cfg.init)
+
+
+# fields added after the first records were stored: left out of a record's settings at their default
+_LATER_FIELDS = {"init": "random", "error": "mse"}
+
+
+def settings(cfg: StudyConfig) -> dict:
+    """``cfg``'s fields but its name and description (the later fields only when not default)."""
+    return {k: v for k, v in dataclasses.asdict(cfg).items()
+            if k not in ("name", "description") and _LATER_FIELDS.get(k, object()) != v}
 
 
 def run_config(cfg: StudyConfig, language: str, trial: int, seed: int = 0) -> dict:
@@ -131,8 +178,7 @@ def run_config(cfg: StudyConfig, language: str, trial: int, seed: int = 0) -> di
             "tested_up_to": rec["generalisation"]["tested_up_to"],
             "accepted_range_final": rec["generalisation"]["accepted_range"],
             "curve": curve, "wall_seconds": rec["wall_seconds"],
-            "settings": {k: v for k, v in dataclasses.asdict(cfg).items()
-                         if k not in ("name", "description")}}
+            "settings": settings(cfg)}
 
 
 def load(path: Path = STUDY_PATH) -> list[dict]:
@@ -154,13 +200,12 @@ def run_study(names, languages=LANGUAGES, trials=range(3), seed: int = 0,
     new = []
     for name in names:
         cfg = configs[name]
-        settings = {k: v for k, v in dataclasses.asdict(cfg).items()
-                    if k not in ("name", "description")}
+        stored = json.loads(json.dumps(settings(cfg)))
         for language in languages:
             for trial in trials:
                 records = load(path)
                 if any(r["config"] == name and r["language"] == language and r["trial"] == trial
-                       and r["settings"] == json.loads(json.dumps(settings)) for r in records):
+                       and r["settings"] == stored for r in records):
                     continue
                 t0 = time.perf_counter()
                 rec = {**run_config(cfg, language, trial, seed), "provenance": prov}
@@ -219,6 +264,17 @@ EVERY = 10_000   # ... and between the curve's tests
 GD_KEEP = 300_000   # the same for gradient descent
 GD_EVERY = 100_000
 
+# (name prefix, what it does, StudyConfig fields): the two learners' keep-training settings, and
+# gradient descent's at the row's learning rate
+_LEARNER_KEEP = (
+    ("dekf-keep", f"the filter, {KEEP:,} strings on", {"keep_training": KEEP, "test_every": EVERY}),
+    ("gd-lr1e-4-keep", f"lr 1e-4, {GD_KEEP:,} strings on",
+     {"learner": "engine", "lr": 1e-4, "keep_training": GD_KEEP,
+      "test_every": GD_EVERY}),
+)
+_ROW_LR_KEEP = ("gd-keep", f"lr 1e-5 (the row's), {GD_KEEP:,} strings on",
+                {"learner": "engine", "keep_training": GD_KEEP})
+
 CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
     # --- the filter (row 2003-dekf-anbncn's learner)
     StudyConfig("dekf", "the package's DEKF row: stop as soon as the training set is learned"),
@@ -245,6 +301,38 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
     StudyConfig("gd-lr1e-4-B-keep", f"lr 1e-4, connectivity B, then {GD_KEEP:,} more strings",
                 learner="engine", lr=1e-4, spec={"connectivity": "B"},
                 keep_training=GD_KEEP, test_every=GD_EVERY),
+    # --- between G and B; two cells per block (both learners, training on as above)
+    *[StudyConfig(f"{pre}-G{part}", f"{what}; connectivity G-{part}: the recurrent cell outputs "
+                  f"feed the {'cell inputs' if part == 'cells' else 'gates'} only",
+                  spec={"connectivity": f"G-{part}"}, **kw)
+      for part in ("cells", "gates") for pre, what, kw in _LEARNER_KEEP],
+    *[StudyConfig(f"{pre}-s2{'-B' if c == 'B' else ''}", f"{what}; two cells per block"
+                  + (", connectivity B" if c == "B" else ""),
+                  spec={"block_size": 2, "connectivity": c}, **kw)
+      for c in ("G", "B") for pre, what, kw in _LEARNER_KEEP],
+    # --- the engine's cross-entropy error (e_k = t_k - y_k; the public reimplementations' loss)
+    StudyConfig("gd-lr1e-4-keep-xent", f"lr 1e-4, cross-entropy error, {GD_KEEP:,} strings on",
+                learner="engine", lr=1e-4, error="cross-entropy", keep_training=GD_KEEP,
+                test_every=GD_EVERY),
+    StudyConfig("gd-lr1e-4-B-keep-xent", f"lr 1e-4, cross-entropy error, connectivity B, "
+                f"{GD_KEEP:,} strings on", learner="engine", lr=1e-4, error="cross-entropy",
+                spec={"connectivity": "B"}, keep_training=GD_KEEP, test_every=GD_EVERY),
+    # --- diagnostics: start from the hand-wired counter (N >= 1000) and train it on n <= 10
+    *[StudyConfig(f"{pre}-hand{'-B' if c == 'B' else ''}",
+                  f"diagnostic: start from the hand-wired counter (N >= 1000), {what}"
+                  + (", connectivity B" if c == "B" else ""),
+                  spec={"connectivity": c}, init="hand-wired", paper=False,
+                  **{**kw, "test_every": kw["keep_training"] // 5})
+      for pre, what, kw in (_LEARNER_KEEP[0], _ROW_LR_KEEP, _LEARNER_KEEP[1])
+      for c in ("G", "B")],
+    *[StudyConfig(f"gd-keep-hand{'-B' if c == 'B' else ''}-xent",
+                  f"diagnostic: start from the hand-wired counter (N >= 1000), lr 1e-5, "
+                  f"cross-entropy error, {GD_KEEP:,} strings on"
+                  + (", connectivity B" if c == "B" else ""),
+                  learner="engine", error="cross-entropy", spec={"connectivity": c},
+                  init="hand-wired", paper=False, keep_training=GD_KEEP,
+                  test_every=GD_KEEP // 5)
+      for c in ("G", "B")],
 ]}
 
 

@@ -54,7 +54,8 @@ class Protocol:
     scale: str = "paper"
     lr: float | None = None       # learning rate; None: the network row's (Table 10 alpha)
     momentum: float = 0.0         # momentum of the updates (none in 1997; 0.99 for the 2001 rows)
-    learner_params: dict = field(default_factory=dict)   # e.g. the DEKF's filter parameters
+    learner_params: dict = field(default_factory=dict)   # e.g. the DEKF's filter parameters;
+    #                               the engine's output error ({"error": "cross-entropy"}; none: eq. 19)
     construction: dict = field(default_factory=dict)     # sequential network construction
     #                               (Exp 2a/2b; lstm_repro.construction): {"window", "tol"}; {} none
 
@@ -78,7 +79,7 @@ class Protocol:
         """A fresh network of this row, initialised from ``rng``, trained by ``learner``."""
         if self.learner == "engine":
             from .engine import Network
-            return Network(self.network.spec, rng=rng)
+            return Network(self.network.spec, rng=rng, **self.learner_params)   # e.g. error=
         if self.learner == "dekf":
             from .dekf import DEKFLearner
             return DEKFLearner(self.network.spec, rng=rng, **self.learner_params)

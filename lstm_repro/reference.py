@@ -80,12 +80,16 @@ class ReferenceLSTM:
         return y, yh, s_flat
 
     def train_sequence(self, inputs, targets=None, *, lr: float = 0.0, momentum: float = 0.0,
-                       update: str = "step", velocity: list | None = None) -> np.ndarray:
+                       update: str = "step", velocity: list | None = None,
+                       error: str = "mse") -> np.ndarray:
         """Run one sequence from reset state, learning as the engine does; returns outputs (T, K).
 
-        Gradient descent on E = 1/2 sum (t - y)^2 per target step (eqs. 19, 22).  ``velocity`` is
-        the momentum buffer (list of three arrays), updated in place when given.
+        Gradient descent on E = 1/2 sum (t - y)^2 per target step (eqs. 19, 22), or with
+        ``error="cross-entropy"`` on E = -sum [t ln y + (1 - t) ln(1 - y)] (the engine's option).
+        ``velocity`` is the momentum buffer (list of three arrays), updated in place when given.
         """
+        if error not in ("mse", "cross-entropy"):
+            raise ValueError(f"error={error!r} is not valid; valid values: 'mse', 'cross-entropy'")
         if update not in UPDATE_MODES:
             raise ValueError(f"update={update!r} is not valid; valid values: {', '.join(UPDATE_MODES)}")
         spec = self.spec
@@ -113,7 +117,11 @@ class ReferenceLSTM:
             if tgt is None or torch.isnan(tgt[t]).all():
                 continue
             have = ~torch.isnan(tgt[t])
-            E = 0.5 * ((tgt[t][have] - y[have]) ** 2).sum()
+            if error == "mse":
+                E = 0.5 * ((tgt[t][have] - y[have]) ** 2).sum()
+            else:
+                E = torch.nn.functional.binary_cross_entropy(y[have], tgt[t][have],
+                                                             reduction="sum")
             grads = torch.autograd.grad(E, base, retain_graph=True, allow_unused=True)
             grads = [torch.zeros_like(p) if g is None else g for g, p in zip(grads, base)]
             if update == "step":

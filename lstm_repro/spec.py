@@ -41,6 +41,12 @@ CONNECTIVITY = {
     # G: Gers & Schmidhuber (2001): inputs to gates, cells and outputs; cell outputs recurrent to gates
     #    and cells, and to the outputs.
     "G": (("input", "cells"), ("input", "cells")),
+    # Between G and B (not Gers & Schmidhuber's; lstm_repro.formal_study): inputs to gates, cells and
+    # outputs; the recurrent cell outputs feed only the cell inputs ("G-cells") or only the gates
+    # ("G-gates").  A hidden source written (group, kinds) feeds only those kinds of hidden unit
+    # ("gates", "cells", "hidden"); a plain group feeds every hidden unit.
+    "G-cells": (("input", ("cells", ("cells",))), ("input", "cells")),
+    "G-gates": (("input", ("cells", ("gates",))), ("input", "cells")),
 }
 
 # Bias sets (Table 10 column "bias"): which units have a bias weight.
@@ -169,9 +175,11 @@ def layout(spec: NetworkSpec) -> Layout:
     hidden_sources, output_sources = CONNECTIVITY[spec.connectivity]
     biased = BIASES[spec.bias]
     mask_h = np.zeros((U, n_src))
-    for group in hidden_sources:
-        mask_h[:, list(groups[group])] = 1.0
     kinds = ["gates"] * cell + ["cells"] * (C * S) + ["hidden"] * H
+    for source in hidden_sources:
+        group, targets = source if isinstance(source, tuple) else (source, ("gates", "cells", "hidden"))
+        rows = [u for u, kind in enumerate(kinds) if kind in targets]
+        mask_h[np.ix_(rows, list(groups[group]))] = 1.0
     for u, kind in enumerate(kinds):
         if kind in biased:
             mask_h[u, n_src - 1] = 1.0
@@ -223,6 +231,11 @@ def init_weights(spec: NetworkSpec, rng: np.random.Generator) -> Weights:
     return Weights(np.ascontiguousarray(wh), np.ascontiguousarray(wo), np.ascontiguousarray(wp))
 
 
+def _source(source) -> str:
+    """A hidden-layer source of :data:`CONNECTIVITY` in words: "cells" or "cells (to cells only)"."""
+    return source if isinstance(source, str) else f"{source[0]} (to {', '.join(source[1])} only)"
+
+
 def describe(spec: NetworkSpec) -> dict:
     """A plain description of a spec: blocks, cells, units, connectivity, biases, squashers, count."""
     hs, os_ = CONNECTIVITY[spec.connectivity]
@@ -236,7 +249,8 @@ def describe(spec: NetworkSpec) -> dict:
         "conventional_hidden_units": spec.n_hidden,
         "inputs": spec.n_inputs,
         "outputs": spec.n_outputs,
-        "connectivity": f"{spec.connectivity}: hidden layer <- {', '.join(hs)}; outputs <- {', '.join(os_)}",
+        "connectivity": f"{spec.connectivity}: hidden layer <- {', '.join(map(_source, hs))}; "
+                        f"outputs <- {', '.join(os_)}",
         "biases": f"{spec.bias}: {', '.join(BIASES[spec.bias]) or 'no unit'}",
         "g": f"{spec.g}: {SQUASHERS[spec.g][2]}",
         "h": f"{spec.h}: {SQUASHERS[spec.h][2]}",

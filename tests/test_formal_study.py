@@ -123,3 +123,41 @@ def test_run_study_appends_records_with_provenance_and_skips_stored_ones(tmp_pat
     assert row["trials"] == [0] and row["N_final"] == [new[0]["N_final"]]
     with pytest.raises(KeyError, match="valid"):
         formal_study.run_study(["nope"], path=path)
+
+
+@pytest.mark.parametrize("learner,connectivity", [("engine", "G"), ("dekf", "G"), ("engine", "B")])
+def test_hand_wired_start_copies_the_counter_into_the_learner(learner, connectivity):
+    from lstm_repro.formal_eval import hand_wired_anbn
+    cfg = StudyConfig("x", "-", learner=learner, init="hand-wired",
+                      spec={"connectivity": connectivity})
+    net = study_protocol(cfg, "anbn").make_learner(np.random.default_rng(0))
+    assert np.array_equal(net.weights.flat(), hand_wired_anbn().weights.flat())
+    assert type(net).__name__ == ("Network" if learner == "engine" else "DEKFLearner")
+    rand = study_protocol(dataclasses.replace(cfg, init="random"), "anbn")
+    assert not np.array_equal(rand.make_learner(np.random.default_rng(0)).weights.flat(),
+                              net.weights.flat())
+
+
+def test_hand_wired_start_refuses_nets_it_does_not_fit():
+    with pytest.raises(ValueError, match="only for anbn"):
+        study_protocol(StudyConfig("x", "-", init="hand-wired"), "anbncn")
+    with pytest.raises(ValueError, match="does not fit"):
+        study_protocol(StudyConfig("x", "-", init="hand-wired", spec={"block_size": 2}),
+                       "anbn").make_learner(np.random.default_rng(0))
+    with pytest.raises(ValueError, match="init='x' is not valid"):
+        StudyConfig("x", "-", init="x")
+
+
+def test_cross_entropy_configs_reach_the_engine_and_default_settings_stay_as_stored():
+    cfg = StudyConfig("x", "-", learner="engine", error="cross-entropy")
+    p = study_protocol(cfg, "anbn")
+    assert p.learner_params == {"error": "cross-entropy"}
+    assert p.make_learner(np.random.default_rng(0)).error == "cross-entropy"
+    assert study_protocol(StudyConfig("x", "-", learner="engine"), "anbn").learner_params == {}
+    with pytest.raises(ValueError, match="needs learner='engine'"):
+        StudyConfig("x", "-", error="cross-entropy")
+    # fields added later appear in a record's settings only when not at their default, so
+    # records stored before them still match their config
+    assert "init" not in formal_study.settings(StudyConfig("x", "-"))
+    assert "error" not in formal_study.settings(StudyConfig("x", "-"))
+    assert formal_study.settings(cfg)["error"] == "cross-entropy"
