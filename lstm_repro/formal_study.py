@@ -181,6 +181,40 @@ def run_config(cfg: StudyConfig, language: str, trial: int, seed: int = 0) -> di
             "settings": settings(cfg)}
 
 
+def hand_wired_drift(cfg: StudyConfig, strings: int, every: int, seed: int = 0,
+                     n_show: int = 10, test_max: int = 300) -> list[dict]:
+    """Train the hand-wired a^n b^n counter with ``cfg``'s learner (``init="hand-wired"``) on the
+    training strings n = 1..10, in epochs of fresh random order, for ``strings`` strings; every
+    ``every`` strings (and at 0) record the cell's mean step on a and on b of a^n_show b^n_show
+    (the imbalance |step_a + step_b| / |step_a| makes the count drift by a whole step after about
+    1 / imbalance symbols, as in the chapters' trained nets), and N tested up to ``test_max``.
+    A diagnostic: does the learner keep a perfect counter?"""
+    from .engine import Network
+    from .formal_eval import counter_trace, generalisation
+
+    if cfg.init != "hand-wired":
+        raise ValueError(f"config {cfg.name!r} does not start from the hand-wired counter")
+    protocol = study_protocol(cfg, "anbn")
+    data_rng, weight_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 0])
+    net, task = protocol.make_learner(weight_rng), protocol.make_task(0)
+    train, seen, out = task.training_set, 0, []
+    seq = task.string_sequence(n_show)
+    while True:
+        if seen % every == 0:
+            ds = np.diff(counter_trace(Network(protocol.network.spec, net.weights), seq)
+                         ["states"][:, 0], prepend=0.0)                  # (T,) the cell's steps
+            a, b = ds[1:1 + n_show].mean(), ds[1 + n_show:1 + 2 * n_show].mean()
+            out.append({"strings": seen, "step_a": float(a), "step_b": float(b),
+                        "imbalance": float(abs(a + b) / abs(a)),
+                        "N": generalisation(net, task, test_max)["N"]})
+        if seen >= strings:
+            return out
+        order = data_rng.permutation(len(train))
+        net.train_sequences([train[i] for i in order], lr=protocol.learning_rate,
+                            momentum=protocol.momentum, update=protocol.update)
+        seen += len(train)
+
+
 def load(path: Path = STUDY_PATH) -> list[dict]:
     """The stored records ([] when the file does not exist)."""
     path = Path(path)
@@ -311,6 +345,16 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
                   spec={"block_size": 2, "connectivity": c}, **kw)
       for c in ("G", "B") for pre, what, kw in _LEARNER_KEEP],
     # --- the engine's cross-entropy error (e_k = t_k - y_k; the public reimplementations' loss)
+    StudyConfig("gd-keep-xent", f"lr 1e-5 (the row's), cross-entropy error, {GD_KEEP:,} strings "
+                "on", learner="engine", error="cross-entropy", keep_training=GD_KEEP,
+                test_every=GD_EVERY),
+    StudyConfig("gd-B-keep-xent", f"lr 1e-5 (the row's), cross-entropy error, connectivity B, "
+                f"{GD_KEEP:,} strings on", learner="engine", error="cross-entropy",
+                spec={"connectivity": "B"}, keep_training=GD_KEEP, test_every=GD_EVERY),
+    StudyConfig("gd-keep-xent-g2h1", f"lr 1e-5 (the row's), cross-entropy error, squashed cell "
+                f"input g in [-2, 2] and output h in [-1, 1] (as the public reimplementation's "
+                f"tanh), {GD_KEEP:,} strings on", learner="engine", error="cross-entropy",
+                spec={"g": "g2", "h": "h1"}, keep_training=GD_KEEP, test_every=GD_EVERY),
     StudyConfig("gd-lr1e-4-keep-xent", f"lr 1e-4, cross-entropy error, {GD_KEEP:,} strings on",
                 learner="engine", lr=1e-4, error="cross-entropy", keep_training=GD_KEEP,
                 test_every=GD_EVERY),
