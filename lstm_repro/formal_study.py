@@ -187,7 +187,9 @@ def hand_wired_drift(cfg: StudyConfig, strings: int, every: int, seed: int = 0,
     training strings n = 1..10, in epochs of fresh random order, for ``strings`` strings; every
     ``every`` strings (and at 0) record the cell's mean step on a and on b of a^n_show b^n_show
     (the imbalance |step_a + step_b| / |step_a| makes the count drift by a whole step after about
-    1 / imbalance symbols, as in the chapters' trained nets), and N tested up to ``test_max``.
+    1 / imbalance symbols, as in the chapters' trained nets), the spread (the largest max - min of
+    the steps within the a block or the b block: nonzero when a step depends on the count), and N
+    tested up to ``test_max``.
     A diagnostic: does the learner keep a perfect counter?"""
     from .engine import Network
     from .formal_eval import counter_trace, generalisation
@@ -203,9 +205,11 @@ def hand_wired_drift(cfg: StudyConfig, strings: int, every: int, seed: int = 0,
         if seen % every == 0:
             ds = np.diff(counter_trace(Network(protocol.network.spec, net.weights), seq)
                          ["states"][:, 0], prepend=0.0)                  # (T,) the cell's steps
-            a, b = ds[1:1 + n_show].mean(), ds[1 + n_show:1 + 2 * n_show].mean()
+            on_a, on_b = ds[1:1 + n_show], ds[1 + n_show:1 + 2 * n_show]
+            a, b = on_a.mean(), on_b.mean()
             out.append({"strings": seen, "step_a": float(a), "step_b": float(b),
                         "imbalance": float(abs(a + b) / abs(a)),
+                        "spread": float(max(np.ptp(on_a), np.ptp(on_b))),
                         "N": generalisation(net, task, test_max)["N"]})
         if seen >= strings:
             return out
