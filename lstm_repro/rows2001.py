@@ -15,9 +15,9 @@ is marked.
   identity [R] (a counter adds and subtracts the same amount at every symbol).
 - Initial weights uniform in [-0.1, 0.1]; initial gate biases: input gates -1, output gates -2
   (closed at first, as in the 1997 experiments), forget gates +5 ("open": the cell remembers,
-  y_fg = 0.993, Gers et al. 2000).  In our probes a forget-gate bias of +2 (y_fg = 0.88) let
-  a^n b^n learn as well but a^n b^n c^n fail in 2 of 2 trials at learning rate 1e-4, where +5
-  learned in 2 of 2.
+  y_fg = 0.993, Gers et al. 2000).  In unstored probes (2 trials each, learning rate 1e-4) a
+  forget-gate bias of +2 (y_fg = 0.88) let a^n b^n learn as well but a^n b^n c^n fail in both,
+  where +5 learned in both.
 - Learning rate 1e-5 (with momentum 0.99, :mod:`lstm_repro.protocols`): the value the
   reimplementation literature cites [S/R].
 """
@@ -56,7 +56,8 @@ ROWS2001: dict[str, Row] = {
 }
 # Not the paper's (our variant, lstm_repro.protocols.FORMAL_VARIANTS "-B-keep"): connectivity B, so
 # a symbol's step on the cell state cannot depend on the count through the recurrent cell output
-# (data/formal_study: the one change that let a^n b^n generalise far beyond n = 10).
+# (data/formal_study: with B or G-gates, not with G or G-cells, a^n b^n generalises far beyond
+# n = 10).
 ROWS2001.update({
     f"2001-{language}-B": Row(f"2001-{language}-B", formal_spec(language, connectivity="B"),
                               LR_2001, "variant of Gers 2001")
