@@ -19,7 +19,9 @@ connectivity F, learning rate 0.01) is trained on-line exactly as the row trains
 - ``correct``: fraction of probe sequences with both end errors below 0.2 (ABS(0.2)).
 
 Per block the training outputs give ``train_correct`` (fraction of the block's sequences right by
-ABS(0.2)) and ``train_end_error`` (mean over the block of the largest absolute end error).
+ABS(0.2)) and ``train_end_error`` (mean over the block of the largest absolute end error);
+``wh_step`` and ``wo_step`` are the largest absolute changes of a hidden-layer (gates, cells) and
+of an output weight over the block (how much error still reaches each part of the net).
 
 :data:`VARIANTS` are the runs of the chapter: 2c-1 and 2c-2 with Table 10's nets, and a
 diagnostic 2c-2 net with a negative initial input-gate bias (Section 4's remedy for drift; this
@@ -28,7 +30,7 @@ provenance in ``data/long_lag_study/2c-drift/VARIANT-seedN.json`` (resumable).
 
 Command line (one process)::
 
-    python -m lstm_repro.long_lag_drift                   # every variant, seeds 0 1 2
+    python -m lstm_repro.long_lag_drift                   # every variant, seeds 0 1 2 3 4
     python -m lstm_repro.long_lag_drift 2c-2 --seeds 1
 """
 from __future__ import annotations
@@ -48,15 +50,15 @@ from .spec import SQUASHERS
 from .tasks.base import Sequence
 
 DRIFT_DIR = STUDY_DIR / "2c-drift"
-SEEDS = (0, 1, 2)
+SEEDS = (0, 1, 2, 3, 4)
 # variant: (row, NetworkSpec changes (none: Table 10's net), training sequences, block, what it is)
 VARIANTS = {
     "2c-1": ("2c-1", {}, 400_000, 2_500, "Table 10's net, q = p = 50"),
-    "2c-2": ("2c-2", {}, 400_000, 2_500, "Table 10's net, q = p = 100"),
+    "2c-2": ("2c-2", {}, 600_000, 2_500, "Table 10's net, q = p = 100"),
     # diagnostic (not Table 10): gate bias weights (input and output gates, Table 10 "ga") with the
     # input gates' initial biases -2, -4 (Table 10 row 6a's igb, its 2-block net); output-gate
     # biases random. Section 4: a negative input-gate bias counters internal state drift.
-    "2c-2-igb": ("2c-2", {"bias": "ga", "in_gate_bias": (-2.0, -4.0)}, 400_000, 2_500,
+    "2c-2-igb": ("2c-2", {"bias": "ga", "in_gate_bias": (-2.0, -4.0)}, 600_000, 2_500,
                  "diagnostic: 2c-2 with gate biases, input-gate biases -2, -4 at the start"),
 }
 PROBE_SIZE = 200
@@ -135,11 +137,15 @@ def drift_run(protocol: Protocol, seed: int, sequences: int, block: int,
     records, n = [], 0
     while n < sequences:
         seqs = [task.sample(data_rng) for _ in range(min(block, sequences - n))]
+        wh, wo = net.weights.wh.copy(), net.weights.wo.copy()
         outs = net.train_sequences(seqs, lr=protocol.learning_rate, update=protocol.update)
         end_err = np.array([np.abs(o[-1] - s.targets[-1]).max() for o, s in zip(outs, seqs)])
         n += len(seqs)
         records.append({"sequences": n, "train_correct": float(np.mean(end_err < 0.2)),
-                        "train_end_error": float(end_err.mean()), **probe_readout(net, probe_set)})
+                        "train_end_error": float(end_err.mean()),
+                        "wh_step": float(np.abs(net.weights.wh - wh).max()),
+                        "wo_step": float(np.abs(net.weights.wo - wo).max()),
+                        **probe_readout(net, probe_set)})
     return records, net
 
 

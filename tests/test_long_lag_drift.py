@@ -92,6 +92,9 @@ def test_drift_run_trains_as_the_row_and_the_probe_changes_nothing():
     err = np.array([np.abs(o[-1] - s.targets[-1]).max() for o, s in zip(outs, seqs)])
     assert blocks[-1]["train_end_error"] == pytest.approx(err[200:].mean())
     assert blocks[0]["train_correct"] == pytest.approx(np.mean(err[:100] < 0.2))
+    assert 0.0 < blocks[0]["wh_step"] and 0.0 < blocks[0]["wo_step"]
+    frozen = replace(p, lr=0.0)
+    assert drift_run(frozen, seed=4, sequences=100, block=100, probe=10)[0][0]["wh_step"] == 0.0
     again, _ = drift_run(p, seed=4, sequences=250, block=100, probe=10)
     assert again == blocks
     with pytest.raises(ValueError, match="block=0"):
