@@ -39,8 +39,11 @@ def _check_1997_cell(spec: NetworkSpec) -> None:
                          "(both must be False)")
 
 
-def _squash(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """g or h of Appendix A eqs. (4)-(5) and its derivative: a*logistic(x) - b (or the identity)."""
+def squash(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """g or h of Appendix A eqs. (4)-(5) and its derivative: a*logistic(x) - b (or the identity);
+    ``name`` a key of :data:`lstm_repro.spec.SQUASHERS`."""
+    if name not in SQUASHERS:
+        raise ValueError(f"squasher {name!r} is not valid; valid values: {', '.join(SQUASHERS)}")
     a, b, _ = SQUASHERS[name]
     if a == 0.0:
         return x, np.ones_like(x)
@@ -86,12 +89,12 @@ def equation_residuals(net: Network, inputs: np.ndarray) -> dict[str, float]:
     C, S = spec.n_blocks, spec.block_size
     tr = net.trace(inputs)
     net_in = net_inputs(net, inputs, tr)                            # (T, U)
-    g, _ = _squash(spec.g, net_in[:, lay.cell:lay.hidden])          # (T, CS)
+    g, _ = squash(spec.g, net_in[:, lay.cell:lay.hidden])          # (T, CS)
     y_in = np.repeat(tr["input_gates"], S, axis=1)                  # (T, CS): gate of each cell
     s = tr["states"]                                                # (T, CS)
     s_prev = np.vstack([np.zeros((1, C * S)), s[:-1]])
     y_out = np.repeat(tr["output_gates"], S, axis=1) if spec.output_gate else 1.0
-    h, _ = _squash(spec.h, s)
+    h, _ = squash(spec.h, s)
     res = {"input gate": np.abs(tr["input_gates"] - _logistic(net_in[:, :C])).max(),
            "CEC": np.abs(s - s_prev - y_in * g).max(),
            "cell output": np.abs(tr["cell_outputs"] - y_out * h).max()}
@@ -206,8 +209,8 @@ def a2_terms(net: Network, inputs: np.ndarray) -> dict[str, np.ndarray]:
     S = spec.block_size
     tr = net.trace(inputs)
     nets = net_inputs(net, inputs, tr)                              # (T, U)
-    g, dg = _squash(spec.g, nets[:, lay.cell:lay.hidden])           # (T, CS)
-    _, dh = _squash(spec.h, tr["states"])
+    g, dg = squash(spec.g, nets[:, lay.cell:lay.hidden])           # (T, CS)
+    _, dh = squash(spec.h, tr["states"])
     y_in = np.repeat(tr["input_gates"], S, axis=1)                  # (T, CS)
     y_out = np.repeat(tr["output_gates"], S, axis=1) if spec.output_gate else np.ones_like(y_in)
     return {"entry": y_out * dh, "to_cell": dg * y_in, "to_gate": g * y_in * (1.0 - y_in),
@@ -276,7 +279,7 @@ def drift_sweep(spec: NetworkSpec, in_gate_biases: dict, task_factory, lengths, 
                 terms = a2_terms(Network(spec, w), seq.inputs)
                 s_end = terms["states"][-1]                         # (CS,)
                 out["abs_state"][bi, li, n] = np.abs(s_end)
-                out["h_prime"][bi, li, n] = _squash(spec.h, s_end)[1]
+                out["h_prime"][bi, li, n] = squash(spec.h, s_end)[1]
                 out["factor"][bi, li, n] = terms["entry"][-1] * terms["to_cell"][t1]
     return out
 
@@ -284,7 +287,7 @@ def drift_sweep(spec: NetworkSpec, in_gate_biases: dict, task_factory, lengths, 
 def state_trace(spec: NetworkSpec, weights: Weights, inputs: np.ndarray) -> dict[str, np.ndarray]:
     """s_c(t) and h'(s_c(t)) over one sequence, each (T, C*S)."""
     tr = Network(spec, weights).trace(inputs)
-    _, dh = _squash(spec.h, tr["states"])
+    _, dh = squash(spec.h, tr["states"])
     return {"states": tr["states"], "h_prime": dh}
 
 

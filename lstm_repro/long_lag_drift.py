@@ -41,12 +41,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .cell_analysis import squash
 from .engine import Network
 from .long_lag_study import STUDY_DIR, with_spec
 from .protocols import Protocol, get_protocol
 from .provenance import collect
 from .results import read_json, write_json
-from .spec import SQUASHERS
 from .tasks.base import Sequence
 
 DRIFT_DIR = STUDY_DIR / "2c-drift"
@@ -62,18 +62,6 @@ VARIANTS = {
                  "diagnostic: 2c-2 with gate biases, input-gate biases -2, -4 at the start"),
 }
 PROBE_SIZE = 200
-
-
-def squash_derivative(name: str, x: np.ndarray) -> np.ndarray:
-    """d/dx of the squasher ``name`` (:data:`lstm_repro.spec.SQUASHERS`: y = a logistic(x) - b,
-    or the identity) at ``x``."""
-    if name not in SQUASHERS:
-        raise ValueError(f"squasher {name!r} is not valid; valid values: {', '.join(SQUASHERS)}")
-    a = SQUASHERS[name][0]
-    if a == 0.0:                                  # identity
-        return np.ones_like(np.asarray(x, dtype=float))
-    sig = 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
-    return a * sig * (1.0 - sig)
 
 
 def probe_readout(net: Network, seqs: list[Sequence]) -> dict:
@@ -102,7 +90,7 @@ def probe_readout(net: Network, seqs: list[Sequence]) -> dict:
         "class_gap": (s_end[cls == "x"].mean(axis=0) - s_end[cls == "y"].mean(axis=0)).tolist(),
         "in_gate": np.mean(gates, axis=0).tolist(),
         "out_gate_end": np.mean(og_end, axis=0).tolist(),
-        "h_prime_end": squash_derivative(spec.h, s_end).mean(axis=0).tolist(),
+        "h_prime_end": squash(spec.h, s_end)[1].mean(axis=0).tolist(),
         "feedback": np.mean(feedback, axis=0).tolist(),
         "w_out_max": float(np.abs(net.weights.wo[:, I:I + C]).max()),
         "w_cc": w_cc.tolist(),

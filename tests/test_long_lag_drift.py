@@ -5,6 +5,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from lstm_repro.cell_analysis import squash
 from lstm_repro.engine import Network
 from lstm_repro.long_lag_drift import (
     VARIANTS,
@@ -12,7 +13,6 @@ from lstm_repro.long_lag_drift import (
     load_drift,
     probe_readout,
     run_variants,
-    squash_derivative,
     summary,
     variant_protocol,
 )
@@ -25,14 +25,14 @@ def _logistic(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def test_squash_derivative_matches_finite_differences():
+def test_the_squasher_derivative_it_reads_matches_finite_differences():
     x = np.linspace(-6, 6, 25)
     for name, (a, b, _) in SQUASHERS.items():
         f = (lambda v: v) if a == 0.0 else (lambda v, a=a, b=b: a * _logistic(v) - b)
         numeric = (f(x + 1e-6) - f(x - 1e-6)) / 2e-6
-        assert np.allclose(squash_derivative(name, x), numeric, atol=1e-7), name
+        assert np.allclose(squash(name, x)[1], numeric, atol=1e-7), name
     with pytest.raises(ValueError, match="valid values"):
-        squash_derivative("tanh", x)
+        squash("tanh", x)
 
 
 def _hand_set_net(task, w_b=1.5, v=2.0):
