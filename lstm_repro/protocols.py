@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace, asdict
 
 from . import paper
 from .provenance import SCALES
-from .rows import ROWS, Row
+from .rows import READINGS, ROWS, Row
 from .rows2001 import MOMENTUM_2001, ROWS2001
 from .tasks import make_task, task_parameters
 
@@ -61,7 +61,10 @@ class Protocol:
 
     @property
     def network(self) -> Row:
-        return ROWS[self.config_row] if self.config_row in ROWS else ROWS2001[self.config_row]
+        for rows in (ROWS, READINGS, ROWS2001):
+            if self.config_row in rows:
+                return rows[self.config_row]
+        raise KeyError(f"unknown network row {self.config_row!r}")
 
     @property
     def learning_rate(self) -> float:
@@ -195,6 +198,13 @@ _ALL = [
     _protocol("6b", "temporal_order_6b", 5_000_000, "online",
               stop_params={"rule": "st3", "beta": 0.1}),
 ]
+
+# The other reading of a gate bias (lstm_repro.rows.READINGS; paper.READING_ROWS): the row's
+# protocol with the network of that reading.  Row id: base row + the network's suffix.
+READING_BASES = {"4-1": "4-1", "6b": "6b", "5-nseq140": "5"}    # protocol row: Table 10 row
+_ALL += [replace(p, row=p.row + net[len(READING_BASES[p.row]):], config_row=net)
+         for p in _ALL if p.row in READING_BASES
+         for net in READINGS if net.startswith(READING_BASES[p.row] + "-")]
 
 
 # Gers & Schmidhuber (2001).  Nothing of the protocol is verified (gers2001.md): every row is our

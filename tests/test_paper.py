@@ -95,8 +95,19 @@ def test_table11_rows_and_intervals():
 # --- Result rows: ids, configs, trials ---------------------------------------------------------
 
 def test_ids_are_unique():
-    ids = [r.id for r in paper._ROWS_1997] + [r.id for r in paper._ROWS_GERS]
+    ids = ([r.id for r in paper._ROWS_1997] + list(paper.READING_ROWS)
+           + [r.id for r in paper._ROWS_GERS])
     assert len(ids) == len(set(ids)) == len(paper.ALL_ROWS)
+
+
+def test_a_reading_row_follows_its_base_row_and_carries_its_numbers():
+    ids = list(paper.ALL_ROWS)
+    for row_id, row in paper.READING_ROWS.items():
+        base = paper.PAPER_ROWS[row_id.rsplit("-", 1)[0]]
+        assert ids.index(row_id) == ids.index(base.id) + 1
+        assert row.reported == base.reported and row.trials == base.trials
+        assert row.config_row == base.config_row and "Not a row of the paper" in row.notes
+        assert row not in paper.rows_for_table(int(base.table.split()[-1]))
 
 
 def test_ids_follow_the_scheme():

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from lstm_repro.paper import TABLE10
-from lstm_repro.rows import ROWS, get_row
+from lstm_repro.rows import READINGS, ROWS, get_row
 
 
 def test_every_table10_row_is_configured():
@@ -40,6 +40,16 @@ def test_architecture_fields_equal_table10(row_id):
     assert spec.output_gate == (paper.out_gate_bias != "no og")
     if spec.output_gate:
         assert spec.out_gate_bias == _bias_list(paper.out_gate_bias)
+
+
+@pytest.mark.parametrize("row_id", list(READINGS))
+def test_a_reading_is_its_table10_row_with_negative_gate_biases_where_table10_says_r(row_id):
+    base = row_id.rsplit("-", 1)[0]
+    assert get_row(row_id) is READINGS[row_id] and base in TABLE10
+    spec, table = READINGS[row_id].spec, TABLE10[base]
+    column = {"ogb": table.out_gate_bias, "igb": table.in_gate_bias}[row_id.rsplit("-", 1)[1]]
+    assert column == "r"
+    assert spec.weight_count() == table.weights and READINGS[row_id].lr == table.lr
 
 
 def test_unknown_row_lists_valid_rows():

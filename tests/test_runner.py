@@ -20,10 +20,27 @@ REPO = Path(__file__).resolve().parents[1]
 def test_every_lstm_paper_row_has_a_protocol_with_the_papers_trial_count():
     from lstm_repro import paper
     lstm = {k: r for k, r in paper.PAPER_ROWS.items() if not r.competitor}
-    assert set(PROTOCOLS) == set(lstm) | set(paper.GERS2001_ROWS)   # 2001: tests/test_formal_rows.py
+    assert set(PROTOCOLS) == set(lstm) | set(paper.READING_ROWS) | set(paper.GERS2001_ROWS)
+    #                                                        2001: tests/test_formal_rows.py
     for row_id, prot in ((k, p) for k, p in PROTOCOLS.items() if k in lstm):
         assert prot.trials == lstm[row_id].trials
         assert prot.config_row == lstm[row_id].config_row
+
+
+def test_a_reading_row_changes_only_its_gate_biases():
+    from lstm_repro import paper
+    for row_id in paper.READING_ROWS:
+        base = PROTOCOLS[row_id.rsplit("-", 1)[0]]
+        reading = PROTOCOLS[row_id]
+        a, b = base.to_dict(), reading.to_dict()
+        assert {k for k in a if a[k] != b[k]} == {"row", "config_row", "network"}
+        sa, sb = a["network"]["spec"], b["network"]["spec"]
+        changed = {k for k in sa if sa[k] != sb[k]}
+        assert changed in ({"out_gate_bias"}, {"in_gate_bias"})
+        (key,) = changed
+        assert sa[key] is None and all(v < 0 for v in sb[key])       # Table 10's "r" -> negative
+        assert len(sb[key]) == reading.network.spec.n_blocks
+        assert reading.network.spec.weight_count() == base.network.spec.weight_count()
 
 
 @pytest.mark.parametrize("row_id", ["1-2", "2a", "2c-1", "3a-T100-N3", "5-nseq13", "6a"])

@@ -296,7 +296,8 @@ def test_report_contains_every_row(tmp_path):
     assert by_id["6a"]["ours"]["trials"] == 4 and by_id["6a"]["verdict"] == "reproduced"
     assert by_id["2a-CH"]["verdict"] == scorecard.REFERENCE and by_id["2a-CH"]["checks"] == []
     assert data["counts"]["reproduced"] == 1
-    assert data["counts"]["not run"] == len(paper.lstm_rows()) + len(paper.GERS2001_ROWS) - 1
+    assert data["counts"]["not run"] == (len(paper.lstm_rows()) + len(paper.READING_ROWS)
+                                         + len(paper.GERS2001_ROWS) - 1)
 
 
 def test_sequences_plot_marks_every_trial(tmp_path):
