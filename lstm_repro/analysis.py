@@ -38,7 +38,7 @@ from .criteria import WINDOW
 from .engine import Network
 from .protocols import get_protocol
 from .results import read_weights, trial_path
-from .scorecard import load_records, results_dir
+from .scorecard import load_records, mean_interval, results_dir
 from .tasks.base import Sequence, check_int
 
 
@@ -112,6 +112,35 @@ def streak_rate(wait: float, n: int = WINDOW) -> float:
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if streak_wait(10.0 ** mid, n) < wait else (lo, mid)
     return 10.0 ** ((lo + hi) / 2)
+
+
+def readings_markdown(records: dict[str, list[dict]], levels=(0.9, 0.99),
+                      plateau_window: int | None = None) -> str:
+    """A markdown table comparing rows trial set by trial set (e.g. a row and its other reading,
+    :data:`lstm_repro.rows.READINGS`): per row, the trials solved, the mean sequences until
+    success with its 95 % bootstrap interval, the median sequences at which a curve block was
+    first ``level`` correct (over the trials that got there), and, given ``plateau_window``, the
+    median :func:`plateau_rate`.  A row with no records says "not run"."""
+    head = ["row", "trials solved", "mean sequences until success [95 % interval]",
+            *(f"median sequences until {100 * lv:g} % correct" for lv in levels)]
+    if plateau_window is not None:
+        head.append("median error rate after 99 % correct")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row, recs in records.items():
+        if not recs:
+            lines.append(f"| {row} | not run |" + " - |" * (len(head) - 2))
+            continue
+        seqs = [r["sequences"] for r in recs if r["success"]]
+        cells = [row, f"{len(seqs)} of {len(recs)}"]
+        cells.append("{:,.0f} [{:,.0f}-{:,.0f}]".format(*mean_interval(seqs)) if seqs else "-")
+        for lv in levels:
+            got = [v for v in (first_reaching(r, lv) for r in recs) if v is not None]
+            cells.append(f"{np.median(got):,.0f} ({len(got)} trials)" if got else "never")
+        if plateau_window is not None:
+            rates = [v for v in (plateau_rate(r, plateau_window) for r in recs) if v is not None]
+            cells.append(f"{100 * np.median(rates):.2f} %" if rates else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def stored_network(row_id: str, root: Path | None = None) -> tuple[Network, dict] | None:

@@ -127,6 +127,21 @@ def mean_interval(values: list[int], level: float = 0.95) -> tuple[float, float,
     return float(x.mean()), float(lo), float(hi)
 
 
+def ratio_interval(base: list[int], other: list[int], level: float = 0.95
+                   ) -> tuple[float, float, float]:
+    """(ratio, lo, hi): mean(``other``) / mean(``base``) and its ``level`` percentile-bootstrap
+    interval, each sample resampled on its own (independent trials; :data:`BOOT_RESAMPLES`,
+    seed :data:`BOOT_SEED`).  Compares two sets of trials, e.g. a row and its other reading."""
+    a, b = np.asarray(base, dtype=float), np.asarray(other, dtype=float)          # (n,), (m,)
+    if a.size == 0 or b.size == 0:
+        raise ValueError("ratio_interval needs at least one value in each sample")
+    rng = np.random.default_rng(BOOT_SEED)
+    ma = a[rng.integers(0, a.size, (BOOT_RESAMPLES, a.size))].mean(axis=1)      # (BOOT_RESAMPLES,)
+    mb = b[rng.integers(0, b.size, (BOOT_RESAMPLES, b.size))].mean(axis=1)      # (BOOT_RESAMPLES,)
+    lo, hi = np.quantile(mb / ma, [(1 - level) / 2, (1 + level) / 2])
+    return float(b.mean() / a.mean()), float(lo), float(hi)
+
+
 def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval of a binomial proportion k/n (95 % by default), as fractions."""
     if n < 1 or not 0 <= k <= n:

@@ -39,6 +39,22 @@ def test_first_below_and_plateau_rate():
     assert an.plateau_rate(record([[1000, 0.5, 0.5]])) is None              # never reached 99 %
 
 
+def test_readings_markdown_summarises_each_row_of_trials():
+    fast = [{**record([[1000, 0.1, 0.95], [2000, 0.01, 0.995], [3000, 0.01, 0.99], [4000, 0.0, 1.0]]),
+             "sequences": n} for n in (5000, 7000)]
+    slow = [{**record([[1000, 0.5, 0.5], [2000, 0.1, 0.92]], success=False), "sequences": 9000},
+            {**record([[1000, 0.5, 0.9], [2000, 0.1, 0.99], [3000, 0.0, 0.98]]), "sequences": 6000}]
+    text = an.readings_markdown({"a": fast, "b": slow, "c": []}, plateau_window=1000)
+    head, rule, a, b, c = text.splitlines()
+    assert head.count("|") == rule.count("|") == a.count("|") == b.count("|") == c.count("|") == 7
+    assert a.startswith("| a | 2 of 2 | 6,000 [5,000-7,000] | 1,000 (2 trials) | 2,000 (2 trials) | 0.50 % |")
+    assert b.startswith("| b | 1 of 2 | 6,000 [6,000-6,000] | 1,500 (2 trials) | 2,000 (1 trials) | 2.00 % |")
+    assert c == "| c | not run | - | - | - | - |"
+    one = an.readings_markdown({"b": slow}, levels=(0.99,))
+    assert one.splitlines()[0].count("|") == 5 and "never" not in one
+    assert "| never |" in an.readings_markdown({"x": [record([[1000, 0.5, 0.5]], success=False)]})
+
+
 def test_streak_wait_matches_simulation():
     p, n = 0.2, 5
     assert an.streak_wait(p, n) == pytest.approx(((1 - p) ** -n - 1) / p)

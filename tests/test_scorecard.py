@@ -146,6 +146,19 @@ def test_mean_interval_is_deterministic_and_brackets_the_mean():
         scorecard.mean_interval([])
 
 
+def test_ratio_interval_compares_two_samples_of_trials():
+    base = [100, 200, 300, 400, 1000]
+    ratio, lo, hi = scorecard.ratio_interval(base, [2 * v for v in base])
+    assert ratio == pytest.approx(2.0) and lo < 2.0 < hi          # same spread, twice the mean
+    ratio, lo, hi = scorecard.ratio_interval(base, [5000, 5100, 4900])
+    assert ratio == pytest.approx(5000 / 400) and lo > 1.0        # clearly slower: above 1
+    assert hi <= 5100 / 100 and lo >= 4900 / 1000                 # within the extreme ratios
+    assert scorecard.ratio_interval([4], [8]) == (2.0, 2.0, 2.0)
+    assert scorecard.ratio_interval(base, [1, 2]) == scorecard.ratio_interval(base, [1, 2])
+    with pytest.raises(ValueError, match="at least one value in each"):
+        scorecard.ratio_interval(base, [])
+
+
 def test_test_tolerance_is_max_of_3_and_3x_the_paper():
     for row, wrong, holds in (("4-1", 3, True), ("4-1", 4, False), ("4-2", 3, True),
                               ("5-nseq140", 417, True), ("5-nseq140", 418, False)):
