@@ -31,10 +31,17 @@ import math
 import numpy as np
 from numba import njit
 
-from .spec import SQUASHERS, UPDATE_MODES, NetworkSpec, Weights, init_weights, layout
+from .spec import (
+    ERRORS,
+    SQUASHERS,
+    UPDATE_MODES,
+    NetworkSpec,
+    Weights,
+    init_weights,
+    layout,
+)
 
 _MODE_CODE = {"none": 0, "step": 1, "sequence": 2}
-ERRORS = ("mse", "cross-entropy")   # the output error: eq. 19 (the paper's), or e_k = t_k - y_k
 
 
 @njit(cache=True, inline="always")
@@ -376,8 +383,8 @@ class Network:
     >>> net = Network(NetworkSpec(), seed=0)
     >>> y = net.train_sequence(inputs, targets, lr=0.5)   # (T, K) outputs; weights updated
 
-    ``error``: the output error of :data:`ERRORS` ("mse", the paper's eq. 19, default; or
-    "cross-entropy", see the module docstring).
+    ``error``: the output error of :data:`lstm_repro.spec.ERRORS` ("mse", the paper's eq. 19,
+    default; or "cross-entropy", see the module docstring).
     """
 
     def __init__(self, spec: NetworkSpec, weights: Weights | None = None, *,

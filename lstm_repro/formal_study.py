@@ -30,13 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .engine import ERRORS
 from .paths import DATA_DIR
 from .protocols import Protocol, get_protocol
 from .provenance import collect
 from .results import write_json
 from .rows import Row
 from .runner import run_trial, trial_seed
+from .spec import ERRORS
 
 STUDY_PATH = DATA_DIR / "formal_study" / "records.json"
 LANGUAGES = ("anbn", "anbncn")
@@ -64,7 +64,7 @@ class StudyConfig:
     curve_test_max: int | None = None   # the curve's levels (None: test_max)
     paper: bool = True              # False: a diagnostic that departs from every reading
     init: str = "random"            # "hand-wired": start from formal_eval.hand_wired_anbn (a^n b^n)
-    error: str = "mse"              # the engine's output error (lstm_repro.engine.ERRORS)
+    error: str = "mse"              # the engine's output error (lstm_repro.spec.ERRORS)
 
     def __post_init__(self):
         if self.learner not in LEARNERS:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .spec import SQUASHERS, UPDATE_MODES, NetworkSpec, Weights, layout
+from .spec import ERRORS, SQUASHERS, UPDATE_MODES, NetworkSpec, Weights, layout
 
 
 def squash(name: str, x: torch.Tensor) -> torch.Tensor:
@@ -88,8 +88,8 @@ class ReferenceLSTM:
         ``error="cross-entropy"`` on E = -sum [t ln y + (1 - t) ln(1 - y)] (the engine's option).
         ``velocity`` is the momentum buffer (list of three arrays), updated in place when given.
         """
-        if error not in ("mse", "cross-entropy"):
-            raise ValueError(f"error={error!r} is not valid; valid values: 'mse', 'cross-entropy'")
+        if error not in ERRORS:
+            raise ValueError(f"error={error!r} is not valid; valid values: {', '.join(ERRORS)}")
         if update not in UPDATE_MODES:
             raise ValueError(f"update={update!r} is not valid; valid values: {', '.join(UPDATE_MODES)}")
         spec = self.spec

@@ -58,6 +58,9 @@ BIASES = {
 }
 
 UPDATE_MODES = ("step", "sequence")
+# The output error a learner descends: "mse", eq. 19's e_k = f'(net_k) (t_k - y_k) (the paper's), or
+# "cross-entropy", e_k = t_k - y_k (an option for the 2001 languages; lstm_repro.engine)
+ERRORS = ("mse", "cross-entropy")
 
 
 def _choice(name, value, valid):
