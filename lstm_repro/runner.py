@@ -40,7 +40,7 @@ def _count(n: int) -> None:
 def _evaluate(net: Network, task, seqs) -> tuple[list, list]:
     """Outputs (frozen weights) and per-sequence correctness of ``seqs``."""
     outs = net.forward_sequences(seqs)
-    return outs, [task.correct(y, s) for y, s in zip(outs, seqs)]
+    return outs, task.score_many(outs, seqs)[1]
 
 
 def _test_metrics(net: Network, task, seqs) -> dict:
@@ -112,8 +112,8 @@ class _Trial:
 
     def note(self, seqs, outs, key: str) -> list[bool]:
         """Record the curve for ``seqs`` (error measure ``key``); their correctness."""
-        oks = [self.task.correct(y, s) for y, s in zip(outs, seqs)]
-        self.note_curve([self.task.errors(y, s)[key] for y, s in zip(outs, seqs)], oks)
+        errs, oks = self.task.score_many(outs, seqs)
+        self.note_curve(errs[key], oks)
         return oks
 
     def until_online(self, params) -> bool:
@@ -128,8 +128,9 @@ class _Trial:
             outs = self.net.train_sequences(seqs, lr=self.lr, momentum=self.momentum,
                                             update=self.update)
             _count(len(seqs))
-            for j, (y, seq) in enumerate(zip(outs, seqs)):
-                e, ok = task.errors(y, seq), task.correct(y, seq)
+            errs, oks = task.score_many(outs, seqs)
+            for j, ok in enumerate(oks):
+                e = {k: v[j] for k, v in errs.items()}
                 self.n += 1
                 self.note_curve([e["sq_end"]], [ok])
                 if rule.update(ok, e):

@@ -69,6 +69,36 @@ def test_perfect_output_correct_and_wrong_output_not(name):
         assert not task.correct(flipped, seq)
 
 
+@pytest.mark.parametrize("name", list(TASKS))
+def test_score_many_equals_errors_and_correct_one_by_one(name):
+    """The runner's batch judging: bit for bit the per-sequence methods, on outputs near the
+    targets (some correct, some not) and far from them."""
+    task, seqs = draw(name, 3, n=40)
+    rng = np.random.default_rng(4)
+    for spread in (0.05, 0.5):
+        outs = [np.clip(np.nan_to_num(s.targets, nan=0.5) + rng.normal(0, spread, s.targets.shape),
+                        0, 1) for s in seqs]
+        errs, oks = task.score_many(outs, seqs)
+        assert oks == [bool(task.correct(y, s)) for y, s in zip(outs, seqs)]
+        one_by_one = [task.errors(y, s) for y, s in zip(outs, seqs)]
+        assert set(errs) == set(one_by_one[0])
+        for key, values in errs.items():
+            assert values == [e[key] for e in one_by_one], key        # exact, not approximate
+    if spread == 0.05 and task.end_abs_below is not None:
+        assert 0 < sum(oks) < len(oks), "the constructed outputs should test both sides"
+    assert task.score_many([], []) == ({k: [] for k in errs}, [])
+    with pytest.raises(ValueError, match="outputs have shape"):
+        task.score_many([np.zeros((1, task.n_outputs))] + outs[1:], seqs)
+
+
+@pytest.mark.parametrize("name, beta", [("adding", 0.04), ("multiplication", 0.04),
+                                        ("long_lag_2b", 0.25), ("long_lag_2c", 0.2),
+                                        ("noise_3a", 0.2), ("noise_3b", 0.2), ("noise_3c", None),
+                                        ("temporal_order_6a", 0.3), ("temporal_order_6b", 0.3)])
+def test_end_abs_threshold_is_table11s(name, beta):
+    assert make_task(name, **SMALL.get(name, {})).end_abs_below == beta
+
+
 def test_errors_measures():
     task = make_task("temporal_order_6a")
     seq = task.sample(np.random.default_rng(0))

@@ -112,6 +112,7 @@ class Task(ABC):
     test_size: int
     alphabet: tuple[str, ...] | None = None
     output_alphabet: tuple[str, ...] | None = None
+    end_abs_below: float | None = None   # the criterion is ABS(beta) at the end: beta (else None)
 
     @property
     @abstractmethod
@@ -154,6 +155,33 @@ class Task(ABC):
             "sq_sum": float(np.sum(every * every)),
         }
 
+    def score_many(self, outputs: list[np.ndarray], seqs: list[Sequence]
+                   ) -> tuple[dict[str, list[float]], list[bool]]:
+        """:meth:`errors` and :meth:`correct` of many sequences at once: each measure as a list
+        over the sequences, and their correctness; the same values as calling the two methods
+        sequence by sequence.  Where the criterion is ABS(beta) at the end (``end_abs_below``)
+        and every sequence has targets at its last step only, the measures are computed for all
+        sequences in one array operation (the runner's per-sequence cost).  A task that adds
+        measures to :meth:`errors` adds them here too (or gets the one-by-one version)."""
+        beta = self.end_abs_below
+        own_errors = type(self).errors is Task.errors or type(self).score_many is not Task.score_many
+        if (beta is None or not own_errors or not seqs
+                or not all(_end_only(s.targets) for s in seqs)):
+            errs = [self.errors(y, s) for y, s in zip(outputs, seqs)]
+            return ({k: [e[k] for e in errs] for k in (errs[0] if errs else ERROR_MEASURES)},
+                    [bool(self.correct(y, s)) for y, s in zip(outputs, seqs)])
+        for y, s in zip(outputs, seqs):
+            self._diff(y, s)                                               # shape check
+        end = (np.array([s.targets[-1] for s in seqs])
+               - np.array([y[-1] for y in outputs]))                      # (N, K)
+        absolute = np.abs(end)                                             # (N, K)
+        abs_end = absolute.max(axis=1)                                     # (N,)
+        sq_end = (end * end).sum(axis=1).tolist()
+        return ({"abs_end": abs_end.tolist(), "sq_end": sq_end,
+                 "mean_abs_end": absolute.mean(axis=1).tolist(),
+                 "abs_max": abs_end.tolist(), "sq_sum": sq_end},
+                (abs_end < beta).tolist())
+
     def _diff(self, outputs: np.ndarray, seq: Sequence) -> np.ndarray:
         """targets - outputs (T, K) after checking the shape."""
         outputs = np.asarray(outputs, dtype=np.float64)
@@ -170,6 +198,15 @@ class Task(ABC):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"{type(self).__name__}({args})"
+
+
+ERROR_MEASURES = ("abs_end", "sq_end", "mean_abs_end", "abs_max", "sq_sum")   # Task.errors' keys
+
+
+def _end_only(targets: np.ndarray) -> bool:
+    """Whether (T, K) ``targets`` have a target for every output at the last step and none
+    before."""
+    return not np.isnan(targets[-1]).any() and np.isnan(targets[:-1]).all()
 
 
 def all_correct(task: Task, predict: Callable[[Sequence], np.ndarray],
