@@ -107,6 +107,7 @@ def _reading(base: str, suffix: str, **spec_changes) -> Row:
 # that states both, and Experiment 4's input-gate biases -3, -6.  Everything else is the row's.
 READINGS: dict[str, Row] = {r.row: r for r in (
     _reading("4-1", "-ogb", out_gate_bias=(-2.0, -4.0)),
+    _reading("6a", "-ogb", out_gate_bias=(-2.0, -4.0)),
     _reading("6b", "-ogb", out_gate_bias=(-2.0, -4.0, -6.0)),
     _reading("5", "-igb", in_gate_bias=(-3.0, -6.0)),
 )}
