@@ -888,6 +888,8 @@ _READINGS_1997 = (
                     "output-gate bias; Table 10: r)"),
     ("5-nseq140", "-igb", "input-gate biases -3, -6 (Section 4: the drift remedy is “confirmed by "
                           "Experiments 4 and 5”; Table 10: r)"),
+    ("5-nseq13", "-igb", "input-gate biases -3, -6 (Section 4: the drift remedy is “confirmed by "
+                         "Experiments 4 and 5”; Table 10: r)"),
     ("6a", "-ogb", "output-gate biases -2, -4 (Section 4 cites Experiment 6 for the negative "
                    "output-gate bias; Table 10: r)"),
     ("6b", "-ogb", "output-gate biases -2, -4, -6 (Section 4 cites Experiment 6 for the negative "

@@ -201,7 +201,8 @@ _ALL = [
 
 # The other reading of a gate bias (lstm_repro.rows.READINGS; paper.READING_ROWS): the row's
 # protocol with the network of that reading.  Row id: base row + the network's suffix.
-READING_BASES = {"4-1": "4-1", "6a": "6a", "6b": "6b", "5-nseq140": "5"}    # protocol row: Table 10 row
+READING_BASES = {"4-1": "4-1", "6a": "6a", "6b": "6b", "5-nseq140": "5",   # protocol row:
+                 "5-nseq13": "5"}                                          # Table 10 row
 _ALL += [replace(p, row=p.row + net[len(READING_BASES[p.row]):], config_row=net)
          for p in _ALL if p.row in READING_BASES
          for net in READINGS if net.startswith(READING_BASES[p.row] + "-")]
