@@ -883,7 +883,7 @@ PAPER_ROWS: dict[str, PaperRow] = {r.id: r for r in _ROWS_1997}
 # 10's "r" gate bias (open ambiguity 5; the networks: lstm_repro.rows.READINGS).  The paper reports
 # one result per row, whichever reading it ran, so a reading row is compared with its base row's
 # numbers.
-_READINGS_1997 = (
+READINGS_1997 = (   # (base row, suffix, the reading)
     ("4-1", "-ogb", "output-gate biases -2, -4 (Section 4 cites Experiment 4 for the negative "
                     "output-gate bias; Table 10: r)"),
     ("5-nseq140", "-igb", "input-gate biases -3, -6 (Section 4: the drift remedy is “confirmed by "
@@ -900,7 +900,7 @@ READING_ROWS: dict[str, PaperRow] = {
                            table=f"{PAPER_ROWS[base].table}, other reading",
                            notes=f"Not a row of the paper: row {base} with {reading}; the paper's "
                                  f"numbers are those of row {base}.  " + PAPER_ROWS[base].notes)
-    for base, suffix, reading in _READINGS_1997}
+    for base, suffix, reading in READINGS_1997}
 
 # The Table 1 caption's count over the five LSTM rows (5 x 30 trials).
 TABLE1_CAPTION_FAILURES = Reported(2, "only two failures out of 150 trials", "value")
@@ -1014,7 +1014,7 @@ REIMPLEMENTATION_2001 = {
 ALL_ROWS: dict[str, PaperRow] = {    # each reading row right after its base row
     **{k: r for row_id, row in PAPER_ROWS.items()
        for k, r in ((row_id, row), *((base + suffix, READING_ROWS[base + suffix])
-                                     for base, suffix, _ in _READINGS_1997 if base == row_id))},
+                                     for base, suffix, _ in READINGS_1997 if base == row_id))},
     **GERS2001_ROWS}
 
 

@@ -199,13 +199,11 @@ _ALL = [
               stop_params={"rule": "st3", "beta": 0.1}),
 ]
 
-# The other reading of a gate bias (lstm_repro.rows.READINGS; paper.READING_ROWS): the row's
-# protocol with the network of that reading.  Row id: base row + the network's suffix.
-READING_BASES = {"4-1": "4-1", "6a": "6a", "6b": "6b", "5-nseq140": "5",   # protocol row:
-                 "5-nseq13": "5"}                                          # Table 10 row
-_ALL += [replace(p, row=p.row + net[len(READING_BASES[p.row]):], config_row=net)
-         for p in _ALL if p.row in READING_BASES
-         for net in READINGS if net.startswith(READING_BASES[p.row] + "-")]
+# The other reading of a gate bias (paper.READINGS_1997): the base row's protocol with the network
+# of that reading (lstm_repro.rows.READINGS: the base's Table 10 row + the same suffix).
+_BASES = {p.row: p for p in _ALL}
+_ALL += [replace(_BASES[base], row=base + suffix, config_row=_BASES[base].config_row + suffix)
+         for base, suffix, _ in paper.READINGS_1997]
 
 
 # Gers & Schmidhuber (2001).  Nothing of the protocol is verified (gers2001.md): every row is our

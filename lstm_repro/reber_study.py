@@ -211,7 +211,7 @@ class ReadingTask(ReberTask):
     def correct(self, outputs: np.ndarray, seq: Sequence) -> bool:
         """Section 5.1's criterion at every step, judged on the legal successors (``steps_correct``
         with the reading's criterion)."""
-        self._diff(outputs, seq)  # shape check
+        self._check_shape(outputs, seq)
         return bool(steps_correct(outputs, seq.meta["legal"], self.reading.criterion).all())
 
 

@@ -94,7 +94,6 @@ _ALL = [
 ROWS: dict[str, Row] = {r.row: r for r in _ALL}
 
 
-
 def _reading(base: str, suffix: str, **spec_changes) -> Row:
     row = ROWS[base]
     return replace(row, row=base + suffix, spec=replace(row.spec, **spec_changes))
@@ -119,4 +118,5 @@ def get_row(row_id: str) -> Row:
     try:
         return ROWS[row_id] if row_id in ROWS else READINGS[row_id]
     except KeyError:
-        raise KeyError(f"unknown row {row_id!r}; valid rows: {', '.join([*ROWS, *READINGS])}") from None
+        valid = ", ".join([*ROWS, *READINGS])
+        raise KeyError(f"unknown row {row_id!r}; valid rows: {valid}") from None

@@ -171,7 +171,7 @@ class Task(ABC):
             return ({k: [e[k] for e in errs] for k in (errs[0] if errs else ERROR_MEASURES)},
                     [bool(self.correct(y, s)) for y, s in zip(outputs, seqs)])
         for y, s in zip(outputs, seqs):
-            self._diff(y, s)                                               # shape check
+            self._check_shape(y, s)
         end = (np.array([s.targets[-1] for s in seqs])
                - np.array([y[-1] for y in outputs]))                      # (N, K)
         absolute = np.abs(end)                                             # (N, K)
@@ -182,13 +182,15 @@ class Task(ABC):
                  "abs_max": abs_end.tolist(), "sq_sum": sq_end},
                 (abs_end < beta).tolist())
 
+    def _check_shape(self, outputs: np.ndarray, seq: Sequence) -> None:
+        if np.shape(outputs) != seq.targets.shape:
+            raise ValueError(f"{self.name}: outputs have shape {np.shape(outputs)}; "
+                             f"the sequence needs {seq.targets.shape} (T, K)")
+
     def _diff(self, outputs: np.ndarray, seq: Sequence) -> np.ndarray:
         """targets - outputs (T, K) after checking the shape."""
-        outputs = np.asarray(outputs, dtype=np.float64)
-        if outputs.shape != seq.targets.shape:
-            raise ValueError(f"{self.name}: outputs have shape {outputs.shape}; "
-                             f"the sequence needs {seq.targets.shape} (T, K)")
-        return seq.targets - outputs
+        self._check_shape(outputs, seq)
+        return seq.targets - np.asarray(outputs, dtype=np.float64)
 
     def _end_abs(self, outputs: np.ndarray, seq: Sequence) -> float:
         """max_k |t_k - y_k| at the last step: ABS(beta)'s quantity."""

@@ -131,7 +131,7 @@ class FormalLanguageTask(Task):
 
     def correct(self, outputs: np.ndarray, seq: Sequence) -> bool:
         """Accepted: at every step legal symbols' outputs are > 0.5 and all others < 0.5."""
-        self._diff(outputs, seq)  # shape check
+        self._check_shape(outputs, seq)
         legal = seq.targets == 1.0  # (T, K)
         return bool(np.all(np.where(legal, outputs > 0.5, outputs < 0.5)))
 

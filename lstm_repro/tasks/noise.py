@@ -85,7 +85,7 @@ class NoiseTask(Task):
         return errs, oks
 
     def _clean_abs(self, outputs: np.ndarray, seq: Sequence) -> float:
-        self._diff(outputs, seq)  # shape check
+        self._check_shape(outputs, seq)
         return float(abs(seq.meta["clean_target"] - outputs[-1, 0]))
 
 

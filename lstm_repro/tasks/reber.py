@@ -186,7 +186,7 @@ class ReberTask(Task):
 
     def correct(self, outputs: np.ndarray, seq: Sequence) -> bool:
         """At every step every legal next symbol's output exceeds every illegal symbol's output."""
-        self._diff(outputs, seq)  # shape check
+        self._check_shape(outputs, seq)
         legal = seq.targets == 1.0  # (T, 7)
         lowest_legal = np.where(legal, outputs, np.inf).min(axis=1)  # (T,)
         highest_illegal = np.where(legal, -np.inf, outputs).max(axis=1)  # (T,)
