@@ -99,6 +99,28 @@ def test_end_abs_threshold_is_table11s(name, beta):
     assert make_task(name, **SMALL.get(name, {})).end_abs_below == beta
 
 
+@pytest.mark.parametrize("name", ["adding", "long_lag_2c", "temporal_order_6a", "noise_3a"])
+def test_default_criterion_is_abs_beta_at_the_end(name):
+    """Task.correct's default: every output's error at the last step below end_abs_below,
+    whatever the outputs before the end."""
+    task, seqs = draw(name, 5, n=1)
+    seq, beta = seqs[0], task.end_abs_below
+    out = np.nan_to_num(seq.targets, nan=7.0)         # far off before the end: not judged
+    out[-1] = seq.targets[-1] - beta / 2
+    assert task.correct(out, seq)
+    out[-1, -1] = seq.targets[-1, -1] - 1.01 * beta    # one output just above beta
+    assert not task.correct(out, seq)
+
+
+def test_a_task_without_a_criterion_says_so():
+    class NoCriterion(type(make_task("adding", T=20))):
+        end_abs_below = None
+    task = NoCriterion(T=20)
+    seq = task.sample(np.random.default_rng(0))
+    with pytest.raises(NotImplementedError, match="NoCriterion sets no end_abs_below"):
+        task.correct(np.zeros_like(seq.targets), seq)
+
+
 def test_errors_measures():
     task = make_task("temporal_order_6a")
     seq = task.sample(np.random.default_rng(0))

@@ -130,10 +130,15 @@ class Task(ABC):
         n = self.test_size if n is None else check_int("n", n)
         return [self.sample(rng) for _ in range(n)]
 
-    @abstractmethod
     def correct(self, outputs: np.ndarray, seq: Sequence) -> bool:
         """The paper's criterion for one sequence; ``outputs`` (T, K) are the outputs at every
-        step."""
+        step.  This default is ABS(beta) at the end (Table 11, beta = ``end_abs_below``): every
+        output's absolute error at the last step is below beta.  Tasks with another criterion
+        (Reber, 2a, 3c, the formal languages) override it."""
+        if self.end_abs_below is None:
+            raise NotImplementedError(f"{type(self).__name__} sets no end_abs_below (ABS(beta) "
+                                      f"at the end) and does not define its own correct()")
+        return self._end_abs(outputs, seq) < self.end_abs_below
 
     def errors(self, outputs: np.ndarray, seq: Sequence) -> dict[str, float]:
         """Per-sequence error measures, over the (step, unit) entries that have a target.

@@ -93,7 +93,7 @@ class LongLag2b(_NextSymbol):
 
     name = "long_lag_2b"
     select = "t2"
-    end_abs_below = 0.25    # Table 11: ABS(0.25)
+    end_abs_below = 0.25    # Table 11: ABS(0.25) at the end (Task.correct)
     test_size = 10_000
 
     def sample(self, rng: np.random.Generator) -> Sequence:
@@ -102,17 +102,13 @@ class LongLag2b(_NextSymbol):
         middle = rng.integers(0, self.p - 1, size=self.p - 1)
         return self._string_sequence(np.concatenate(([end], middle, [end])))
 
-    def correct(self, outputs: np.ndarray, seq: Sequence) -> bool:
-        """ABS(0.25) at the end: every output's absolute error at the last step is below 0.25."""
-        return self._end_abs(outputs, seq) < self.end_abs_below
-
 
 class LongLag2c(Task):
     """Task 2c: very long lags with q + k distractors before the trigger e (Table 3)."""
 
     name = "long_lag_2c"
     select = "t2"
-    end_abs_below = 0.2     # Table 11: ABS(0.2)
+    end_abs_below = 0.2     # Table 11: ABS(0.2) at the end (Task.correct)
     test_size = 10_000
     n_outputs = 2
     output_alphabet = ("x", "y")
@@ -142,8 +138,3 @@ class LongLag2c(Task):
         target[cls] = 1.0
         return Sequence.from_onehot(indices, self.n_inputs, end_targets(indices.shape[0], target),
                                     {"class": "xy"[cls], "extra": int(extra)})
-
-    def correct(self, outputs: np.ndarray, seq: Sequence) -> bool:
-        """ABS(0.2) at the end: both outputs' absolute errors at the last step are below 0.2."""
-        return self._end_abs(outputs, seq) < self.end_abs_below
-

@@ -68,7 +68,7 @@ class NoiseTask(Task):
         """3a/3b: absolute error at the end < 0.2. 3c: |output - noise-free target| <= 0.1."""
         if self.variant == "3c":
             return self._clean_abs(outputs, seq) <= 0.1
-        return self._end_abs(outputs, seq) < self.end_abs_below
+        return super().correct(outputs, seq)
 
     def errors(self, outputs: np.ndarray, seq: Sequence) -> dict[str, float]:
         """`Task.errors`, plus ``abs_end_clean``: |noise-free target - output| at the end."""
