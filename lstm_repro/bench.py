@@ -9,8 +9,9 @@ the same process, never as absolute thresholds in tests.
 Fairness: ``nn.LSTM`` runs in float32 on one thread, its fastest setting on a small CPU (float64
 takes a slow path, ~30x slower; a second thread only adds synchronisation for 4-cell matrices);
 the engine and the eager reference run in float64.  The engine is called as the runner calls it:
-on a stream of the task's sequences, several per kernel call (``train_sequences``); PyTorch on one
-sequence of the same task.
+on a stream of the task's sequences, several per kernel call (``train_sequences``), its output
+units computed only at steps with a target; PyTorch on one sequence of the same task, its readout
+likewise only at those steps.
 """
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def bench_case(case: Case, min_seconds: float = 1.0, seed: int = 0) -> dict:
         pool.append(task.sample(rng))
     steps = sum(seq.length for seq in pool)
     net = Network(spec, seed=seed)
-    engine = lambda: net.train_sequences(pool, lr=lr)  # noqa: E731
+    engine = lambda: net.train_sequences(pool, lr=lr, outputs="targets")  # noqa: E731
 
     # PyTorch (eager reference and nn.LSTM) on the pool's first sequence
     x, targets, T = pool[0].inputs, pool[0].targets, pool[0].length
@@ -86,12 +87,13 @@ def bench_case(case: Case, min_seconds: float = 1.0, seed: int = 0) -> dict:
     opt = torch.optim.SGD([*lstm.parameters(), *readout.parameters()], lr=lr)
     xt = torch.tensor(x, dtype=torch.float32)[:, None, :]   # (T, 1, I)
     tt = torch.tensor(targets, dtype=torch.float32)          # (T, K)
-    have = ~torch.isnan(tt)
+    rows = (~torch.isnan(tt)).any(dim=1)                     # (T,) steps with a target
+    have = ~torch.isnan(tt[rows])                            # (T', K)
 
     def fused():
         hs, _ = lstm(xt)                                     # (T, 1, C*S)
-        y = torch.sigmoid(readout(hs[:, 0]))                 # (T, K)
-        loss = 0.5 * ((tt[have] - y[have]) ** 2).sum()
+        y = torch.sigmoid(readout(hs[rows, 0]))              # (T', K): outputs where judged
+        loss = 0.5 * ((tt[rows][have] - y[have]) ** 2).sum()
         opt.zero_grad()
         loss.backward()
         opt.step()

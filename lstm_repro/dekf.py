@@ -42,7 +42,14 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .spec import SQUASHERS, NetworkSpec, Weights, init_weights, layout
+from .spec import (
+    SQUASHERS,
+    NetworkSpec,
+    Weights,
+    check_outputs_mode,
+    init_weights,
+    layout,
+)
 
 DECOUPLINGS = ("block", "none")
 NOISE_MODELS = ("constant", "bernoulli")
@@ -558,14 +565,17 @@ class DEKFLearner:
         return (outs, np.split(jac, starts[1:-1])) if mode == 2 else outs
 
     def train_sequences(self, sequences, *, lr: float, momentum: float = 0.0,
-                        update: str = "step") -> list[np.ndarray]:
+                        update: str = "step", outputs: str = "all") -> list[np.ndarray]:
         """Learn from ``sequences`` in order (state reset at each), one DEKF update at every time
         step with a target; returns each sequence's outputs (T, K), produced while learning.
 
         ``lr``: the filter's learning rate eta (A uses R(t)/eta; 1.0 gives the filter as
         parameterised).  ``momentum`` is ignored (the filter has none).  ``update`` must be "step":
-        the filter updates on-line, at every target step.
+        the filter updates on-line, at every target step.  ``outputs``
+        (:data:`lstm_repro.spec.OUTPUT_MODES`): every step's outputs are returned either way
+        (the filter needs them at every step with a target; the 2001 tasks have one at each).
         """
+        check_outputs_mode(outputs)
         if update != "step":
             raise ValueError(f"update={update!r} is not valid for the DEKF; valid values: 'step' "
                              f"(the filter updates at every time step with a target)")

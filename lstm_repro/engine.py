@@ -37,6 +37,7 @@ from .spec import (
     UPDATE_MODES,
     NetworkSpec,
     Weights,
+    check_outputs_mode,
     init_weights,
     layout,
 )
@@ -132,7 +133,7 @@ def _make_kernel(dims: tuple, sq: tuple, xent: bool = False):
 
     @njit(cache=True)
     def run(wh, wo, wp, mh, mo, mp, vh, vo, vp, x, xi, targets, starts, lr, momentum, mode,
-            out, trace):
+            out, trace, all_out):
         """Run sequences ``starts[i]:starts[i+1]`` of the time axis, each from reset state, and learn
         on-line if ``mode`` > 0.
 
@@ -142,6 +143,8 @@ def _make_kernel(dims: tuple, sq: tuple, xent: bool = False):
         targets (T, K): NaN where an output has no target.  mode: 0 forward only, 1 update after
         every step with a target, 2 sum the contributions and update at the end of each sequence.
         out (T, K) receives the outputs; trace (T, U + CS) receives y_h(t), s(t) if it has T rows.
+        all_out: compute the outputs at every step; if False, only at steps with a target (NaN
+        in ``out`` elsewhere: the output units feed nothing back, so learning is unchanged).
         """
         onehot = xi.shape[0] > 0
         learn = mode > 0
@@ -260,15 +263,24 @@ def _make_kernel(dims: tuple, sq: tuple, xent: bool = False):
                     y = _logistic(net[off_hid + i])
                     yh[off_hid + i] = y
                     dnet[off_hid + i] = y * (1.0 - y)
-                # ---- output units see x(t), y_c(t), y_hid(t)
-                if not onehot:
-                    for m in range(I):
-                        zo[m] = z[m]
-                for c in range(CS + H):
-                    zo[I + c] = yh[off_cell + c]
+                # ---- output units see x(t), y_c(t), y_hid(t); nothing else reads them, so with
+                # ``all_out`` False they are computed only at steps that carry a target
+                has_target = False
                 for k in range(K):
-                    yo[k] = _logistic(_dot(wo, k, zo, idx, I))
-                    out[t, k] = yo[k]
+                    if not math.isnan(targets[t, k]):
+                        has_target = True
+                if all_out or has_target:
+                    if not onehot:
+                        for m in range(I):
+                            zo[m] = z[m]
+                    for c in range(CS + H):
+                        zo[I + c] = yh[off_cell + c]
+                    for k in range(K):
+                        yo[k] = _logistic(_dot(wo, k, zo, idx, I))
+                        out[t, k] = yo[k]
+                else:
+                    for k in range(K):
+                        out[t, k] = math.nan
                 if record:
                     for u in range(U):
                         trace[t, u] = yh[u]
@@ -301,19 +313,17 @@ def _make_kernel(dims: tuple, sq: tuple, xent: bool = False):
                     _add_scaled(dsi, c, a_i, z, idx, I)
 
                 # ---- truncated backward pass at steps with a target (eqs. 19-28)
-                has_target = False
+                if not has_target:
+                    continue
                 for k in range(K):
                     tk = targets[t, k]
                     if math.isnan(tk):
                         eo[k] = 0.0
                     else:
-                        has_target = True
                         if xent:                                         # cross-entropy
                             eo[k] = tk - yo[k]
                         else:
                             eo[k] = yo[k] * (1.0 - yo[k]) * (tk - yo[k])  # eq. 19
-                if not has_target:
-                    continue
                 for k in range(K):                                       # eq. 22 for output units
                     _add_scaled(go, k, eo[k], zo, idx, I)
                 for c in range(CS):
@@ -421,7 +431,8 @@ class Network:
                 a[...] = b
 
     # ------------------------------------------------------------------ running sequences
-    def _run(self, inputs, onehot, targets, lr, momentum, mode, trace=False, starts=None):
+    def _run(self, inputs, onehot, targets, lr, momentum, mode, trace=False, starts=None,
+             outputs="all"):
         spec = self.spec
         if onehot is not None:
             xi = np.ascontiguousarray(onehot, dtype=np.int64)
@@ -446,7 +457,8 @@ class Network:
         tr = np.zeros((T, spec.n_units + spec.n_cells)) if trace else _NO_ROWS_F
         w, v, lay = self.weights, self.velocity, self.layout
         self._kernel(w.wh, w.wo, w.wp, lay.mask_h, lay.mask_o, lay.mask_p, v.wh, v.wo, v.wp,
-                     x, xi, targets, starts, float(lr), float(momentum), _MODE_CODE[mode], out, tr)
+                     x, xi, targets, starts, float(lr), float(momentum), _MODE_CODE[mode], out, tr,
+                     outputs == "all")
         return (out, tr) if trace else out
 
     def forward(self, inputs=None, *, onehot=None) -> np.ndarray:
@@ -467,22 +479,27 @@ class Network:
         return self._run(inputs, onehot, targets, lr, momentum, update)
 
     def train_sequences(self, sequences, *, lr: float, momentum: float = 0.0,
-                        update: str = "step") -> list[np.ndarray]:
+                        update: str = "step", outputs: str = "all") -> list[np.ndarray]:
         """Learn from several sequences in order, in one call of the compiled kernel (the same
         result as calling :meth:`train_sequence` on each; cheaper for short sequences).
 
         ``sequences``: objects with ``targets`` (T, K) and either ``onehot`` (T,) or ``inputs``
-        (T, I), such as :class:`lstm_repro.tasks.base.Sequence`.  Returns each one's outputs.
+        (T, I), such as :class:`lstm_repro.tasks.base.Sequence`.  Returns each one's outputs:
+        at every step (``outputs="all"``), or only at the steps that carry a target and NaN
+        elsewhere (``"targets"``: the runner's choice; nothing inside the network reads the
+        output units, so learning is the same, and a task with its target at the end saves the
+        output layer at every other step).
         """
         if update not in UPDATE_MODES:
             raise ValueError(f"update={update!r} is not valid; valid values: {', '.join(UPDATE_MODES)}")
-        return self._run_many(sequences, lr, momentum, update)
+        check_outputs_mode(outputs)
+        return self._run_many(sequences, lr, momentum, update, outputs)
 
     def forward_sequences(self, sequences) -> list[np.ndarray]:
         """Outputs of each sequence (from reset state), in one kernel call; weights unchanged."""
         return self._run_many(sequences, 0.0, 0.0, "none")
 
-    def _run_many(self, sequences, lr, momentum, mode):
+    def _run_many(self, sequences, lr, momentum, mode, outputs="all"):
         if not sequences:
             return []
         lengths = [len(seq.targets) for seq in sequences]
@@ -492,7 +509,8 @@ class Network:
             inputs, onehot = None, np.concatenate([seq.onehot for seq in sequences])
         else:
             inputs, onehot = np.concatenate([seq.inputs for seq in sequences]), None
-        out = self._run(inputs, onehot, targets, lr, momentum, mode, starts=starts)
+        out = self._run(inputs, onehot, targets, lr, momentum, mode, starts=starts,
+                        outputs=outputs)
         return np.split(out, starts[1:-1])
 
     def trace(self, inputs=None, *, onehot=None) -> dict:

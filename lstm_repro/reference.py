@@ -16,7 +16,15 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .spec import ERRORS, SQUASHERS, UPDATE_MODES, NetworkSpec, Weights, layout
+from .spec import (
+    ERRORS,
+    SQUASHERS,
+    UPDATE_MODES,
+    NetworkSpec,
+    Weights,
+    check_outputs_mode,
+    layout,
+)
 
 
 def squash(name: str, x: torch.Tensor) -> torch.Tensor:
@@ -169,7 +177,10 @@ class TorchLearner:
         return self.reference.weights()
 
     def train_sequences(self, sequences, *, lr: float, momentum: float = 0.0,
-                        update: str = "step") -> list[np.ndarray]:
+                        update: str = "step", outputs: str = "all") -> list[np.ndarray]:
+        """As :meth:`lstm_repro.engine.Network.train_sequences`; the outputs of every step are
+        returned whatever ``outputs`` asks (the reference computes them anyway)."""
+        check_outputs_mode(outputs)
         return [self.reference.train_sequence(seq.inputs, seq.targets, lr=lr, momentum=momentum,
                                               update=update, velocity=self.velocity)
                 for seq in sequences]

@@ -93,7 +93,7 @@ class _Trial:
     def learn(self, seqs) -> list:
         """Train on ``seqs`` in order; their outputs (produced while learning)."""
         outs = self.net.train_sequences(seqs, lr=self.lr, momentum=self.momentum,
-                                        update=self.update)
+                                        update=self.update, outputs="targets")
         self.n += len(seqs)
         _count(len(seqs))
         if self.construction is not None and self.construction.observe(
@@ -126,7 +126,7 @@ class _Trial:
             seqs = self.sample(min(ONLINE_BLOCK, self.protocol.budget - self.n))
             saved = self.net.state()
             outs = self.net.train_sequences(seqs, lr=self.lr, momentum=self.momentum,
-                                            update=self.update)
+                                            update=self.update, outputs="targets")
             _count(len(seqs))
             errs, oks = task.score_many(outs, seqs)
             for j, ok in enumerate(oks):
@@ -136,7 +136,7 @@ class _Trial:
                 if rule.update(ok, e):
                     self.net.restore(saved)
                     self.net.train_sequences(seqs[:j + 1], lr=self.lr, momentum=self.momentum,
-                                             update=self.update)
+                                             update=self.update, outputs="targets")
                     return True
         return False
 

@@ -58,9 +58,18 @@ BIASES = {
 }
 
 UPDATE_MODES = ("step", "sequence")
+# Which outputs a learner's train_sequences returns: those of every step, or (the runner's choice)
+# at least those of the steps with a target; the engine then computes no others (NaN there)
+OUTPUT_MODES = ("all", "targets")
 # The output error a learner descends: "mse", eq. 19's e_k = f'(net_k) (t_k - y_k) (the paper's), or
 # "cross-entropy", e_k = t_k - y_k (an option for the 2001 languages; lstm_repro.engine)
 ERRORS = ("mse", "cross-entropy")
+
+
+def check_outputs_mode(outputs: str) -> None:
+    """A ValueError naming ``outputs`` and :data:`OUTPUT_MODES` unless it is one of them."""
+    if outputs not in OUTPUT_MODES:
+        raise ValueError(f"outputs={outputs!r} is not valid; valid values: {', '.join(OUTPUT_MODES)}")
 
 
 def _choice(name, value, valid):

@@ -5,6 +5,7 @@ with targets at every step and only at the end, the engine's weight change must 
 PyTorch reference computes with autograd and the same stop-gradients (relative error <= 1e-9).
 """
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -299,3 +300,30 @@ def test_bad_update_mode_and_shapes():
         net.forward(np.zeros((3, 5)))
     with pytest.raises(ValueError, match="onehot"):
         net.forward(onehot=np.array([0, 2]))
+
+
+@pytest.mark.parametrize("name", ["4-1", "2c-1", "forget+peep"])
+def test_outputs_at_target_steps_only_learn_the_same(name):
+    """train_sequences(outputs="targets"): the same weights bit for bit and the same outputs
+    at the steps with a target, NaN at the others; a sequence with targets at every step is
+    untouched."""
+    spec = EXTENSIONS[name] if name in EXTENSIONS else ROWS[name].spec
+    onehot = name == "2c-1"
+    seqs = []
+    for seed in range(4):
+        _, x, idx, t = random_case(spec, seed, T=12, every_step=seed == 3, onehot=onehot)
+        t[4] = np.nan if seed == 3 else t[4]             # one step without a target
+        if seed == 1:
+            t[5, 0] = 0.3                                # a target in the middle, one unit only
+        seqs.append(SimpleNamespace(targets=t, onehot=idx, inputs=x))
+    nets = [Network(spec, seed=2) for _ in range(2)]
+    every = nets[0].train_sequences(seqs, lr=0.5, momentum=0.5)
+    judged = nets[1].train_sequences(seqs, lr=0.5, momentum=0.5, outputs="targets")
+    assert np.array_equal(nets[0].weights.flat(), nets[1].weights.flat())
+    for seq, a, b in zip(seqs, every, judged):
+        rows = ~np.isnan(seq.targets).all(axis=1)
+        assert np.array_equal(a[rows], b[rows])
+        assert np.isnan(b[~rows]).all() and not np.isnan(a).any()
+    assert not rows.all() and rows.sum() > 1                 # the last case has both kinds
+    with pytest.raises(ValueError, match="outputs='last' is not valid; valid values: all, targ"):
+        nets[0].train_sequences(seqs, lr=0.5, outputs="last")

@@ -20,7 +20,7 @@ class StubLearner:
     def __init__(self, learn_after, reach):
         self.seen, self.learn_after, self.reach = 0, learn_after, reach
 
-    def train_sequences(self, seqs, *, lr, momentum=0.0, update="step"):
+    def train_sequences(self, seqs, *, lr, momentum=0.0, update="step", outputs="all"):
         self.seen += len(seqs)
         return [np.full(s.targets.shape, 0.5) for s in seqs]
 
