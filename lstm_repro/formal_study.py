@@ -365,6 +365,10 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
     StudyConfig("gd-lr1e-4-B-keep-xent", f"lr 1e-4, cross-entropy error, connectivity B, "
                 f"{GD_KEEP:,} strings on", learner="engine", lr=1e-4, error="cross-entropy",
                 spec={"connectivity": "B"}, keep_training=GD_KEEP, test_every=GD_EVERY),
+    StudyConfig("gd-lr1e-4-B-keep-xent-long", f"as gd-lr1e-4-B-keep-xent, ten times longer: "
+                f"{10 * GD_KEEP:,} strings on (does N keep growing?)", learner="engine", lr=1e-4,
+                error="cross-entropy", spec={"connectivity": "B"}, keep_training=10 * GD_KEEP,
+                test_every=5 * GD_EVERY),
     # --- diagnostics: start from the hand-wired counter (N >= 1000) and train it on n <= 10
     *[StudyConfig(f"{pre}-hand{'-B' if c == 'B' else ''}",
                   f"diagnostic: start from the hand-wired counter (N >= 1000), {what}"
