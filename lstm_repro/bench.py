@@ -89,11 +89,12 @@ def bench_case(case: Case, min_seconds: float = 1.0, seed: int = 0) -> dict:
     tt = torch.tensor(targets, dtype=torch.float32)          # (T, K)
     rows = (~torch.isnan(tt)).any(dim=1)                     # (T,) steps with a target
     have = ~torch.isnan(tt[rows])                            # (T', K)
+    judged = tt[rows][have]                                  # the targets, once
 
     def fused():
         hs, _ = lstm(xt)                                     # (T, 1, C*S)
         y = torch.sigmoid(readout(hs[rows, 0]))              # (T', K): outputs where judged
-        loss = 0.5 * ((tt[rows][have] - y[have]) ** 2).sum()
+        loss = 0.5 * ((judged - y[have]) ** 2).sum()
         opt.zero_grad()
         loss.backward()
         opt.step()

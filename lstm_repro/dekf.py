@@ -43,10 +43,11 @@ import numpy as np
 from numba import njit
 
 from .spec import (
+    OUTPUT_MODES,
     SQUASHERS,
     NetworkSpec,
     Weights,
-    check_outputs_mode,
+    check_choice,
     init_weights,
     layout,
 )
@@ -575,7 +576,7 @@ class DEKFLearner:
         (:data:`lstm_repro.spec.OUTPUT_MODES`): every step's outputs are returned either way
         (the filter needs them at every step with a target; the 2001 tasks have one at each).
         """
-        check_outputs_mode(outputs)
+        check_choice("outputs", outputs, OUTPUT_MODES)
         if update != "step":
             raise ValueError(f"update={update!r} is not valid for the DEKF; valid values: 'step' "
                              f"(the filter updates at every time step with a target)")

@@ -33,11 +33,12 @@ from numba import njit
 
 from .spec import (
     ERRORS,
+    OUTPUT_MODES,
     SQUASHERS,
     UPDATE_MODES,
     NetworkSpec,
     Weights,
-    check_outputs_mode,
+    check_choice,
     init_weights,
     layout,
 )
@@ -266,9 +267,10 @@ def _make_kernel(dims: tuple, sq: tuple, xent: bool = False):
                 # ---- output units see x(t), y_c(t), y_hid(t); nothing else reads them, so with
                 # ``all_out`` False they are computed only at steps that carry a target
                 has_target = False
-                for k in range(K):
-                    if not math.isnan(targets[t, k]):
-                        has_target = True
+                if learn or not all_out:           # a forward pass never looks at the targets
+                    for k in range(K):
+                        if not math.isnan(targets[t, k]):
+                            has_target = True
                 if all_out or has_target:
                     if not onehot:
                         for m in range(I):
@@ -400,8 +402,7 @@ class Network:
     def __init__(self, spec: NetworkSpec, weights: Weights | None = None, *,
                  seed: int | None = None, rng: np.random.Generator | None = None,
                  error: str = "mse"):
-        if error not in ERRORS:
-            raise ValueError(f"error={error!r} is not valid; valid values: {', '.join(ERRORS)}")
+        check_choice("error", error, ERRORS)
         self.spec, self.error = spec, error
         self.layout = lay = layout(spec)
         if weights is None:
@@ -474,8 +475,7 @@ class Network:
         applied at its end (Appendix A: "the sum of its contributions over all time steps").  The two
         coincide when only the last step carries a target.
         """
-        if update not in UPDATE_MODES:
-            raise ValueError(f"update={update!r} is not valid; valid values: {', '.join(UPDATE_MODES)}")
+        check_choice("update", update, UPDATE_MODES)
         return self._run(inputs, onehot, targets, lr, momentum, update)
 
     def train_sequences(self, sequences, *, lr: float, momentum: float = 0.0,
@@ -490,9 +490,8 @@ class Network:
         output units, so learning is the same, and a task with its target at the end saves the
         output layer at every other step).
         """
-        if update not in UPDATE_MODES:
-            raise ValueError(f"update={update!r} is not valid; valid values: {', '.join(UPDATE_MODES)}")
-        check_outputs_mode(outputs)
+        check_choice("update", update, UPDATE_MODES)
+        check_choice("outputs", outputs, OUTPUT_MODES)
         return self._run_many(sequences, lr, momentum, update, outputs)
 
     def forward_sequences(self, sequences) -> list[np.ndarray]:

@@ -18,11 +18,12 @@ import torch
 
 from .spec import (
     ERRORS,
+    OUTPUT_MODES,
     SQUASHERS,
     UPDATE_MODES,
     NetworkSpec,
     Weights,
-    check_outputs_mode,
+    check_choice,
     layout,
 )
 
@@ -96,10 +97,8 @@ class ReferenceLSTM:
         ``error="cross-entropy"`` on E = -sum [t ln y + (1 - t) ln(1 - y)] (the engine's option).
         ``velocity`` is the momentum buffer (list of three arrays), updated in place when given.
         """
-        if error not in ERRORS:
-            raise ValueError(f"error={error!r} is not valid; valid values: {', '.join(ERRORS)}")
-        if update not in UPDATE_MODES:
-            raise ValueError(f"update={update!r} is not valid; valid values: {', '.join(UPDATE_MODES)}")
+        check_choice("error", error, ERRORS)
+        check_choice("update", update, UPDATE_MODES)
         spec = self.spec
         x = torch.tensor(np.asarray(inputs, dtype=np.float64))               # (T, I)
         T = x.shape[0]
@@ -180,7 +179,7 @@ class TorchLearner:
                         update: str = "step", outputs: str = "all") -> list[np.ndarray]:
         """As :meth:`lstm_repro.engine.Network.train_sequences`; the outputs of every step are
         returned whatever ``outputs`` asks (the reference computes them anyway)."""
-        check_outputs_mode(outputs)
+        check_choice("outputs", outputs, OUTPUT_MODES)
         return [self.reference.train_sequence(seq.inputs, seq.targets, lr=lr, momentum=momentum,
                                               update=update, velocity=self.velocity)
                 for seq in sequences]

@@ -16,7 +16,7 @@ Source vector of the output units: ``zo(t) = [x(t) (I) | y_c(t) (C*S) | y_hid(t)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -66,13 +66,8 @@ OUTPUT_MODES = ("all", "targets")
 ERRORS = ("mse", "cross-entropy")
 
 
-def check_outputs_mode(outputs: str) -> None:
-    """A ValueError naming ``outputs`` and :data:`OUTPUT_MODES` unless it is one of them."""
-    if outputs not in OUTPUT_MODES:
-        raise ValueError(f"outputs={outputs!r} is not valid; valid values: {', '.join(OUTPUT_MODES)}")
-
-
-def _choice(name, value, valid):
+def check_choice(name: str, value, valid) -> None:
+    """A ValueError naming the field ``name`` and the ``valid`` values unless ``value`` is one."""
     if value not in valid:
         raise ValueError(f"{name}={value!r} is not valid; valid values: {', '.join(map(repr, valid))}")
 
@@ -108,10 +103,10 @@ class NetworkSpec:
                 raise ValueError(f"{name}={value!r} is not valid; it must be an integer >= 1")
         if isinstance(self.n_hidden, bool) or not isinstance(self.n_hidden, int) or self.n_hidden < 0:
             raise ValueError(f"n_hidden={self.n_hidden!r} is not valid; it must be an integer >= 0")
-        _choice("connectivity", self.connectivity, tuple(CONNECTIVITY))
-        _choice("bias", self.bias, tuple(BIASES))
-        _choice("g", self.g, tuple(SQUASHERS))
-        _choice("h", self.h, tuple(SQUASHERS))
+        check_choice("connectivity", self.connectivity, tuple(CONNECTIVITY))
+        check_choice("bias", self.bias, tuple(BIASES))
+        check_choice("g", self.g, tuple(SQUASHERS))
+        check_choice("h", self.h, tuple(SQUASHERS))
         if not self.init_range > 0:
             raise ValueError(f"init_range={self.init_range!r} is not valid; it must be > 0")
         for name, present in (("in_gate_bias", True), ("out_gate_bias", self.output_gate),

@@ -325,5 +325,5 @@ def test_outputs_at_target_steps_only_learn_the_same(name):
         assert np.array_equal(a[rows], b[rows])
         assert np.isnan(b[~rows]).all() and not np.isnan(a).any()
     assert not rows.all() and rows.sum() > 1                 # the last case has both kinds
-    with pytest.raises(ValueError, match="outputs='last' is not valid; valid values: all, targ"):
+    with pytest.raises(ValueError, match="outputs='last' is not valid; valid values: 'all', 'targets'"):
         nets[0].train_sequences(seqs, lr=0.5, outputs="last")
