@@ -132,27 +132,40 @@ def counter_trace(net, seq) -> dict:
             "peep_out": np.einsum("tcs,cs->tc", s, wp[:, 2, :])}
 
 
-def hand_wired_anbn(b_step: float = -1.0, gate_bias: float = 20.0):
-    """A network of the 2001 a^n b^n architecture (:func:`lstm_repro.rows2001.formal_spec`) with
-    weights set by hand: the cell adds 1 on a and ``b_step`` on b (gates held open by
-    ``gate_bias``, no peepholes used), so s = #a - #b when ``b_step`` = -1; the outputs read the
-    input symbol and the count: a after S or a; b after a, and after b while s > 0.5; T after b
-    when s < 0.5.  With ``b_step`` = -1 it accepts every a^n b^n up to n of several thousand; with
-    |b_step| != 1 the count drifts by (1 + b_step) per symbol pair and the first rejected level
-    is the first n with n |1 + b_step| >= 0.5.  A reference for what one cell can do, and a
-    constructed case for the generalisation test."""
+SATURATING_WEIGHT = 10.0   # a squashed g's hand-wired cell input: g2(10) = 1.99982, h1(10) = 0.99991
+
+
+def hand_wired_anbn(b_step: float = -1.0, gate_bias: float = 20.0, g: str = "id"):
+    """A network of the 2001 a^n b^n architecture (:func:`lstm_repro.rows2001.formal_spec`, its
+    cell input squasher ``g`` changed if asked) with weights set by hand: the cell adds 1 on a and
+    ``b_step`` on b (gates held open by ``gate_bias``, no peepholes used), so s = #a - #b when
+    ``b_step`` = -1; the outputs read the input symbol and the count: a after S or a; b after a,
+    and after b while s > 0.5; T after b when s < 0.5.  With ``b_step`` = -1 it accepts every
+    a^n b^n up to n of several thousand; with |b_step| != 1 the count drifts by (1 + b_step) per
+    symbol pair and the first rejected level is the first n with n |1 + b_step| >= 0.5.  A
+    reference for what one cell can do, and a constructed case for the generalisation test.
+
+    ``g``: "id" (the rows' reading), or a squasher symmetric about 0, "g2" ([-2, 2], the 1997
+    cell input) or "h1" ([-1, 1]); then the cell input weights are :data:`SATURATING_WEIGHT` and
+    ``b_step`` times it, so g saturates and the steps are g(10) = 1.99982 (g2) or 0.99991 (h1)
+    on a and g(10 b_step) on b: equal and opposite for ``b_step`` = -1, whatever the weights
+    near them do to the cell input (g'(10) = 1.8e-4)."""
+    import dataclasses
+
     from .engine import Network
     from .rows2001 import formal_spec
-    from .spec import Weights, layout
+    from .spec import Weights, check_choice, layout
 
-    spec = formal_spec("anbn")
+    check_choice("g", g, ("id", "g2", "h1"))
+    spec = dataclasses.replace(formal_spec("anbn"), g=g)
     lay = layout(spec)
     I, U = spec.n_inputs, spec.n_units                     # inputs S, a, b; units in, out, fg, cell
     S_, A_, B_ = range(I)
     bias, bias_o = lay.n_src - 1, lay.n_osrc - 1
+    w_cell = 1.0 if g == "id" else SATURATING_WEIGHT
     wh = np.zeros_like(lay.mask_h)                         # (U, I + U + 1)
     wh[[lay.in_gate, lay.out_gate, lay.forget_gate], bias] = gate_bias
-    wh[lay.cell, A_], wh[lay.cell, B_] = 1.0, b_step       # g = identity: s += 1 on a, b_step on b
+    wh[lay.cell, A_], wh[lay.cell, B_] = w_cell, w_cell * b_step   # s += g(.) on a and on b
     wo = np.zeros_like(lay.mask_o)                         # (K, I + C + 1); outputs a, b, T
     cell = I                                               # the cell output's column in zo
     wo[0, [S_, A_, B_]] = 5.0, 5.0, -5.0                   # a: after S or a

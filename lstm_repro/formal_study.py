@@ -95,14 +95,15 @@ class StudyProtocol(Protocol):
 
     def make_learner(self, rng):
         """The row's learner; with ``init="hand-wired"`` its weights are those of
-        :func:`lstm_repro.formal_eval.hand_wired_anbn` (exact counter, N >= 1000), copied into
-        this protocol's network (whose connections must hold every nonzero hand-wired weight)."""
+        :func:`lstm_repro.formal_eval.hand_wired_anbn` for this network's cell input squasher
+        (exact counter, N >= 1000), copied into this protocol's network (whose connections must
+        hold every nonzero hand-wired weight)."""
         learner = super().make_learner(rng)
         if self.init == "random":
             return learner
         from .formal_eval import hand_wired_anbn
         from .spec import layout
-        w = hand_wired_anbn().weights
+        w = hand_wired_anbn(g=self.network.spec.g).weights
         lay = layout(self.network.spec)
         for name, a, mask in (("wh", w.wh, lay.mask_h), ("wo", w.wo, lay.mask_o),
                               ("wp", w.wp, lay.mask_p)):
@@ -329,6 +330,10 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
     StudyConfig("dekf-keep-g2h1", "keep training; squashed cell input g in [-2, 2] and output "
                 "h in [-1, 1] (the 1997 squashers)", spec={"g": "g2", "h": "h1"},
                 keep_training=KEEP, test_every=EVERY),
+    StudyConfig("dekf-keep-g2-B", "keep training; squashed cell input g in [-2, 2] (the 1997 g: "
+                "a step saturates at +-2, the same size for every symbol, once its weight is "
+                "large), h identity, connectivity B", spec={"g": "g2", "connectivity": "B"},
+                keep_training=KEEP, test_every=EVERY),
     # --- gradient descent (the 2001 rows' learner)
     StudyConfig("gd", "the package's 2001 row: lr 1e-5, momentum 0.99, stop when learned",
                 learner="engine"),
@@ -370,11 +375,14 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
                 error="cross-entropy", spec={"connectivity": "B"}, keep_training=10 * GD_KEEP,
                 test_every=5 * GD_EVERY),
     # --- diagnostics: start from the hand-wired counter (N >= 1000) and train it on n <= 10
-    *[StudyConfig(f"{pre}-hand{'-B' if c == 'B' else ''}",
-                  f"diagnostic: start from the hand-wired counter (N >= 1000), {what}"
-                  + (", connectivity B" if c == "B" else ""),
-                  spec={"connectivity": c}, init="hand-wired", paper=False,
-                  **{**kw, "test_every": kw["keep_training"] // 5})
+    #     (g2: the counter with a squashed cell input, saturated: formal_eval.hand_wired_anbn)
+    *[StudyConfig(f"{pre}-hand{'-g2' if g2 else ''}{'-B' if c == 'B' else ''}",
+                  f"diagnostic: start from the hand-wired counter (N >= 1000)"
+                  + (" with g in [-2, 2], saturated (steps +-1.9998)" if g2 else "")
+                  + f", {what}" + (", connectivity B" if c == "B" else ""),
+                  spec={"connectivity": c, **({"g": "g2"} if g2 else {})}, init="hand-wired",
+                  paper=False, **{**kw, "test_every": kw["keep_training"] // 5})
+      for g2 in (False, True)
       for pre, what, kw in (_LEARNER_KEEP[0], _ROW_LR_KEEP, _LEARNER_KEEP[1])
       for c in ("G", "B")],
     *[StudyConfig(f"gd-keep-hand{'-B' if c == 'B' else ''}-xent",

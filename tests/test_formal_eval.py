@@ -90,6 +90,27 @@ def test_hand_wired_counter_generalises_as_its_weights_say():
     assert err["step"] == 2 * 167 and err["symbol"] == "b"     # the last b: T not above 0.5
 
 
+def test_hand_wired_counter_with_a_saturated_g():
+    """g in [-2, 2] with cell input weights 10 and 10 b_step: steps g2(10) = 1.99982 on a and
+    g2(10 b_step) on b.  For b_step = -1 they cancel exactly (g2 is odd): N = 1000.  For
+    b_step = -0.5 the b step is g2(-5) = -1.97323, the end count of a^n b^n is
+    n (g2(10) - g2(5)) = 0.026590 n, and T needs it below 0.5: first rejected level 19."""
+    task = make_task("anbn")
+    net = formal_eval.hand_wired_anbn(g="g2")
+    assert net.spec.g == "g2" and net.spec.h == "id"
+    g2 = lambda x: 4 / (1 + np.exp(-x)) - 2                      # noqa: E731
+    states = formal_eval.counter_trace(net, task.strings_at(3)[0])["states"][:, 0]
+    assert np.allclose(np.diff(states, prepend=0.0)[1:7],
+                       [g2(10)] * 3 + [-g2(10)] * 3, atol=1e-7)   # S adds nothing, then the steps
+    assert formal_eval.generalisation(net, task, 1000)["N"] == 1000
+    first = int(np.ceil(0.5 / (g2(10) - g2(5))))
+    assert first == 19
+    assert formal_eval.generalisation(formal_eval.hand_wired_anbn(-0.5, g="g2"), task, 100)["N"] \
+        == first - 1
+    with pytest.raises(ValueError, match="g='g1' is not valid"):
+        formal_eval.hand_wired_anbn(g="g1")
+
+
 def test_counter_trace_counts_and_peephole_terms():
     task = make_task("anbn")
     seq = task.strings_at(6)[0]

@@ -125,13 +125,15 @@ def test_run_study_appends_records_with_provenance_and_skips_stored_ones(tmp_pat
         formal_study.run_study(["nope"], path=path)
 
 
-@pytest.mark.parametrize("learner,connectivity", [("engine", "G"), ("dekf", "G"), ("engine", "B")])
-def test_hand_wired_start_copies_the_counter_into_the_learner(learner, connectivity):
+@pytest.mark.parametrize("learner,connectivity,g", [("engine", "G", "id"), ("dekf", "G", "id"),
+                                                     ("engine", "B", "id"), ("dekf", "B", "g2")])
+def test_hand_wired_start_copies_the_counter_into_the_learner(learner, connectivity, g):
     from lstm_repro.formal_eval import hand_wired_anbn
     cfg = StudyConfig("x", "-", learner=learner, init="hand-wired",
-                      spec={"connectivity": connectivity})
+                      spec={"connectivity": connectivity, "g": g})
     net = study_protocol(cfg, "anbn").make_learner(np.random.default_rng(0))
-    assert np.array_equal(net.weights.flat(), hand_wired_anbn().weights.flat())
+    assert net.spec.g == g
+    assert np.array_equal(net.weights.flat(), hand_wired_anbn(g=g).weights.flat())
     assert type(net).__name__ == ("Network" if learner == "engine" else "DEKFLearner")
     rand = study_protocol(dataclasses.replace(cfg, init="random"), "anbn")
     assert not np.array_equal(rand.make_learner(np.random.default_rng(0)).weights.flat(),
