@@ -377,7 +377,7 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
     # --- diagnostics: start from the hand-wired counter (N >= 1000) and train it on n <= 10
     #     (g2: the counter with a squashed cell input, saturated: formal_eval.hand_wired_anbn)
     *[StudyConfig(f"{pre}-hand{'-g2' if g2 else ''}{'-B' if c == 'B' else ''}",
-                  f"diagnostic: start from the hand-wired counter (N >= 1000)"
+                  "diagnostic: start from the hand-wired counter (N >= 1000)"
                   + (" with g in [-2, 2], saturated (steps +-1.9998)" if g2 else "")
                   + f", {what}" + (", connectivity B" if c == "B" else ""),
                   spec={"connectivity": c, **({"g": "g2"} if g2 else {})}, init="hand-wired",

@@ -98,7 +98,7 @@ def test_hand_wired_counter_with_a_saturated_g():
     task = make_task("anbn")
     net = formal_eval.hand_wired_anbn(g="g2")
     assert net.spec.g == "g2" and net.spec.h == "id"
-    g2 = lambda x: 4 / (1 + np.exp(-x)) - 2                      # noqa: E731
+    g2 = lambda x: 4 / (1 + np.exp(-x)) - 2
     states = formal_eval.counter_trace(net, task.strings_at(3)[0])["states"][:, 0]
     assert np.allclose(np.diff(states, prepend=0.0)[1:7],
                        [g2(10)] * 3 + [-g2(10)] * 3, atol=1e-7)   # S adds nothing, then the steps
