@@ -175,6 +175,45 @@ def hand_wired_anbn(b_step: float = -1.0, gate_bias: float = 20.0, g: str = "id"
     return Network(spec, Weights(wh, wo, np.zeros_like(lay.mask_p)))
 
 
+def hand_wired_anbncn(g: str = "id", gate_bias: float = 20.0):
+    """A network of the 2001 a^n b^n c^n architecture (two blocks of one cell; cell input
+    squasher ``g`` as in :func:`hand_wired_anbn`) with weights set by hand, two counters: cell 1
+    adds a step on a and removes it on b (s_1 = #a - #b steps), cell 2 adds on b and removes on c
+    (s_2 = #b - #c steps); every gate is held open by ``gate_bias`` except cell 2's output gate,
+    open only on c (bias -gate_bias, weight 2 gate_bias from c), so that the count of b's is read
+    only in the c block.  Outputs: a after S or a; b after a, and after b while s_1 > 0.5; c after
+    b when s_1 < 0.5, and after c while s_2 > 0.5; T after c when s_2 < 0.5.  It accepts every
+    a^n b^n c^n up to n of several thousand: a reference for what two cells can do."""
+    import dataclasses
+
+    from .engine import Network
+    from .rows2001 import formal_spec
+    from .spec import Weights, check_choice, layout
+
+    check_choice("g", g, ("id", "g2", "h1"))
+    spec = dataclasses.replace(formal_spec("anbncn"), g=g)
+    lay = layout(spec)
+    S_, A_, B_, C_ = range(spec.n_inputs)                   # inputs S, a, b, c
+    bias, bias_o = lay.n_src - 1, lay.n_osrc - 1
+    w = 1.0 if g == "id" else SATURATING_WEIGHT
+    wh = np.zeros_like(lay.mask_h)                          # (U, I + U + 1)
+    for j in range(2):
+        wh[[lay.in_gate + j, lay.out_gate + j, lay.forget_gate + j], bias] = gate_bias
+    wh[lay.out_gate + 1, bias], wh[lay.out_gate + 1, C_] = -gate_bias, 2 * gate_bias
+    wh[lay.cell, A_], wh[lay.cell, B_] = w, -w              # cell 1: up on a, down on b
+    wh[lay.cell + 1, B_], wh[lay.cell + 1, C_] = w, -w      # cell 2: up on b, down on c
+    wo = np.zeros_like(lay.mask_o)                          # (K, I + C + 1); outputs a, b, c, T
+    y1, y2 = spec.n_inputs, spec.n_inputs + 1               # the cell outputs' columns in zo
+    wo[0, [S_, A_, B_, C_]] = 5.0, 5.0, -5.0, -5.0                      # a: after S or a
+    wo[1, [S_, A_, C_, y1, bias_o]] = -10.0, 10.0, -10.0, 10.0, -5.0    # b: after a; while s_1 > 0.5
+    wo[2, [S_, A_, B_, C_, y1, y2]] = -5.0, -5.0, 5.0, -5.0, -10.0, 10.0  # c: b block ends; while s_2
+    wo[3, [S_, A_, B_, C_, y2]] = -5.0, -5.0, -5.0, 5.0, -10.0          # T: after c when s_2 < 0.5
+    return Network(spec, Weights(wh, wo, np.zeros_like(lay.mask_p)))
+
+
+HAND_WIRED = {"anbn": hand_wired_anbn, "anbncn": hand_wired_anbncn}
+
+
 def best_stored_network(row_id: str, root=None):
     """(net, record) of the stored paper-scale trial of ``row_id`` that learned the training set
     and generalises furthest (largest N; the lowest trial number among equals); None when no

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .formal_eval import HAND_WIRED
 from .paths import DATA_DIR
 from .protocols import Protocol, get_protocol
 from .provenance import collect
@@ -63,7 +64,7 @@ class StudyConfig:
     test_max: int = 1000            # N tested on every level up to this
     curve_test_max: int | None = None   # the curve's levels (None: test_max)
     paper: bool = True              # False: a diagnostic that departs from every reading
-    init: str = "random"            # "hand-wired": start from formal_eval.hand_wired_anbn (a^n b^n)
+    init: str = "random"            # "hand-wired": start from formal_eval.HAND_WIRED[language]
     error: str = "mse"              # the engine's output error (lstm_repro.spec.ERRORS)
 
     def __post_init__(self):
@@ -95,21 +96,21 @@ class StudyProtocol(Protocol):
 
     def make_learner(self, rng):
         """The row's learner; with ``init="hand-wired"`` its weights are those of
-        :func:`lstm_repro.formal_eval.hand_wired_anbn` for this network's cell input squasher
-        (exact counter, N >= 1000), copied into this protocol's network (whose connections must
+        :func:`lstm_repro.formal_eval.hand_wired_anbn` (or ``hand_wired_anbncn``) for this
+        network's cell input squasher (exact counters, N >= 1000), copied into this protocol's network (whose connections must
         hold every nonzero hand-wired weight)."""
         learner = super().make_learner(rng)
         if self.init == "random":
             return learner
-        from .formal_eval import hand_wired_anbn
         from .spec import layout
-        w = hand_wired_anbn(g=self.network.spec.g).weights
+        w = HAND_WIRED[self.task](g=self.network.spec.g).weights
         lay = layout(self.network.spec)
         for name, a, mask in (("wh", w.wh, lay.mask_h), ("wo", w.wo, lay.mask_o),
                               ("wp", w.wp, lay.mask_p)):
             if a.shape != mask.shape or np.any((a != 0) & (mask == 0)):
-                raise ValueError(f"init='hand-wired' needs the a^n b^n network of one cell with "
-                                 f"every hand-wired connection; weights.{name} does not fit")
+                raise ValueError(f"init='hand-wired' needs the {self.task} network of one cell "
+                                 f"per block with every hand-wired connection; weights.{name} "
+                                 f"does not fit")
         return type(learner)(self.network.spec, w, **self.learner_params)
 
 
@@ -148,8 +149,6 @@ def study_protocol(cfg: StudyConfig, language: str) -> StudyProtocol:
     if cfg.momentum is not None:
         fields_["momentum"] = cfg.momentum
     n_blocks = base.network.spec.n_blocks
-    if cfg.init != "random" and language != "anbn":
-        raise ValueError(f"config {cfg.name!r}: init={cfg.init!r} exists only for anbn")
     return StudyProtocol(**fields_, spec_changes=_spec_changes(cfg.spec, n_blocks),
                          init=cfg.init)
 

@@ -111,6 +111,26 @@ def test_hand_wired_counter_with_a_saturated_g():
         formal_eval.hand_wired_anbn(g="g1")
 
 
+@pytest.mark.parametrize("g", ["id", "g2"])
+def test_hand_wired_anbncn_counts_twice(g):
+    """Cell 1 holds #a - #b steps, cell 2 #b - #c; every a^n b^n c^n up to 1000 is accepted,
+    and the outputs switch to c and to T exactly when a count reaches zero, not one symbol
+    earlier."""
+    task = make_task("anbncn")
+    net = formal_eval.hand_wired_anbncn(g=g)
+    step = 1.0 if g == "id" else 4 / (1 + np.exp(-10.0)) - 2
+    s = formal_eval.counter_trace(net, task.strings_at(2)[0])["states"]     # S a a b b c c
+    assert np.allclose(s / step, [[0, 0], [1, 0], [2, 0], [1, 1], [0, 2], [0, 1], [0, 0]],
+                       atol=1e-6)
+    assert formal_eval.generalisation(net, task, 1000)["N"] == 1000
+    bad = task.string_sequence(5)
+    for t, legal in ((2 * 5, "c"), (3 * 5, "T")):      # after the last b, after the last c
+        outputs = net.forward_sequences([bad])[0]
+        k = task.output_alphabet.index(legal)
+        assert outputs[t, k] > 0.5 and np.all(np.delete(outputs[t], k) < 0.5)
+        assert outputs[t - 1, k] < 0.5                 # one symbol earlier it is not legal yet
+
+
 def test_counter_trace_counts_and_peephole_terms():
     task = make_task("anbn")
     seq = task.strings_at(6)[0]

@@ -140,9 +140,15 @@ def test_hand_wired_start_copies_the_counter_into_the_learner(learner, connectiv
                               net.weights.flat())
 
 
+def test_hand_wired_start_of_anbncn_holds_both_counters():
+    from lstm_repro.formal_eval import hand_wired_anbncn
+    cfg = StudyConfig("x", "-", init="hand-wired", spec={"connectivity": "B", "g": "g2"})
+    net = study_protocol(cfg, "anbncn").make_learner(np.random.default_rng(0))
+    assert net.spec.n_blocks == 2 and net.spec.g == "g2"
+    assert np.array_equal(net.weights.flat(), hand_wired_anbncn(g="g2").weights.flat())
+
+
 def test_hand_wired_start_refuses_nets_it_does_not_fit():
-    with pytest.raises(ValueError, match="only for anbn"):
-        study_protocol(StudyConfig("x", "-", init="hand-wired"), "anbncn")
     with pytest.raises(ValueError, match="does not fit"):
         study_protocol(StudyConfig("x", "-", init="hand-wired", spec={"block_size": 2}),
                        "anbn").make_learner(np.random.default_rng(0))
