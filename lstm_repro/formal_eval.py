@@ -179,9 +179,11 @@ def hand_wired_anbncn(g: str = "id", gate_bias: float = 20.0):
     """A network of the 2001 a^n b^n c^n architecture (two blocks of one cell; cell input
     squasher ``g`` as in :func:`hand_wired_anbn`) with weights set by hand, two counters: cell 1
     adds a step on a and removes it on b (s_1 = #a - #b steps), cell 2 adds on b and removes on c
-    (s_2 = #b - #c steps); every gate is held open by ``gate_bias`` except cell 2's output gate,
-    open only on c (bias -gate_bias, weight 2 gate_bias from c), so that the count of b's is read
-    only in the c block.  Outputs: a after S or a; b after a, and after b while s_1 > 0.5; c after
+    (s_2 = #b - #c steps).  The gates are held open by ``gate_bias`` but for three: each cell's
+    input gate shuts (weight -2 gate_bias) on S and on the symbol the cell ignores (c for cell 1,
+    a for cell 2), so that its state holds still there whatever its cell input, and cell 2's
+    output gate opens only on c (bias -gate_bias, weight 2 gate_bias from c), so that the count
+    of b's is read only in the c block.  Outputs: a after S or a; b after a, and after b while s_1 > 0.5; c after
     b when s_1 < 0.5, and after c while s_2 > 0.5; T after c when s_2 < 0.5.  It accepts every
     a^n b^n c^n up to n of several thousand: a reference for what two cells can do."""
     import dataclasses
@@ -200,6 +202,8 @@ def hand_wired_anbncn(g: str = "id", gate_bias: float = 20.0):
     for j in range(2):
         wh[[lay.in_gate + j, lay.out_gate + j, lay.forget_gate + j], bias] = gate_bias
     wh[lay.out_gate + 1, bias], wh[lay.out_gate + 1, C_] = -gate_bias, 2 * gate_bias
+    wh[lay.in_gate, [S_, C_]] = -2 * gate_bias              # cell 1 shut on S and c
+    wh[lay.in_gate + 1, [S_, A_]] = -2 * gate_bias          # cell 2 shut on S and a
     wh[lay.cell, A_], wh[lay.cell, B_] = w, -w              # cell 1: up on a, down on b
     wh[lay.cell + 1, B_], wh[lay.cell + 1, C_] = w, -w      # cell 2: up on b, down on c
     wo = np.zeros_like(lay.mask_o)                          # (K, I + C + 1); outputs a, b, c, T

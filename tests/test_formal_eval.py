@@ -123,6 +123,8 @@ def test_hand_wired_anbncn_counts_twice(g):
     assert np.allclose(s / step, [[0, 0], [1, 0], [2, 0], [1, 1], [0, 2], [0, 1], [0, 0]],
                        atol=1e-6)
     assert formal_eval.generalisation(net, task, 1000)["N"] == 1000
+    ig = net.trace(onehot=task.strings_at(2)[0].onehot)["input_gates"]     # (7, 2)
+    assert np.all(ig[[0, 5, 6], 0] < 1e-8) and np.all(ig[[0, 1, 2], 1] < 1e-8)  # shut: S, c / S, a
     bad = task.string_sequence(5)
     for t, legal in ((2 * 5, "c"), (3 * 5, "T")):      # after the last b, after the last c
         outputs = net.forward_sequences([bad])[0]
