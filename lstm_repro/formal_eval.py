@@ -14,6 +14,8 @@ inputs), the data of the chapter's "cells as counters" plots.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from .tasks.formal import FormalLanguageTask, generalisation_limit
@@ -133,6 +135,19 @@ def counter_trace(net, seq) -> dict:
 
 
 SATURATING_WEIGHT = 10.0   # a squashed g's hand-wired cell input: g2(10) = 1.99982, h1(10) = 0.99991
+HAND_WIRED_G = ("id", "g2", "h1")   # the cell input squashers the hand-wired nets are built for
+
+
+def _hand_wired_frame(language: str, g: str):
+    """(spec, layout, cell input weight) of a hand-wired net: the 2001 network of ``language``
+    with cell input squasher ``g`` (:data:`HAND_WIRED_G`), and the weight whose g is one step:
+    1 for the identity, :data:`SATURATING_WEIGHT` for a squasher (saturated)."""
+    from .rows2001 import formal_spec
+    from .spec import check_choice, layout
+
+    check_choice("g", g, HAND_WIRED_G)
+    spec = dataclasses.replace(formal_spec(language), g=g)
+    return spec, layout(spec), 1.0 if g == "id" else SATURATING_WEIGHT
 
 
 def hand_wired_anbn(b_step: float = -1.0, gate_bias: float = 20.0, g: str = "id"):
@@ -150,19 +165,13 @@ def hand_wired_anbn(b_step: float = -1.0, gate_bias: float = 20.0, g: str = "id"
     ``b_step`` times it, so g saturates and the steps are g(10) = 1.99982 (g2) or 0.99991 (h1)
     on a and g(10 b_step) on b: equal and opposite for ``b_step`` = -1, whatever the weights
     near them do to the cell input (g'(10) = 1.8e-4)."""
-    import dataclasses
-
     from .engine import Network
-    from .rows2001 import formal_spec
-    from .spec import Weights, check_choice, layout
+    from .spec import Weights
 
-    check_choice("g", g, ("id", "g2", "h1"))
-    spec = dataclasses.replace(formal_spec("anbn"), g=g)
-    lay = layout(spec)
+    spec, lay, w_cell = _hand_wired_frame("anbn", g)
     I, U = spec.n_inputs, spec.n_units                     # inputs S, a, b; units in, out, fg, cell
     S_, A_, B_ = range(I)
     bias, bias_o = lay.n_src - 1, lay.n_osrc - 1
-    w_cell = 1.0 if g == "id" else SATURATING_WEIGHT
     wh = np.zeros_like(lay.mask_h)                         # (U, I + U + 1)
     wh[[lay.in_gate, lay.out_gate, lay.forget_gate], bias] = gate_bias
     wh[lay.cell, A_], wh[lay.cell, B_] = w_cell, w_cell * b_step   # s += g(.) on a and on b
@@ -183,21 +192,16 @@ def hand_wired_anbncn(g: str = "id", gate_bias: float = 20.0):
     input gate shuts (weight -2 gate_bias) on S and on the symbol the cell ignores (c for cell 1,
     a for cell 2), so that its state holds still there whatever its cell input, and cell 2's
     output gate opens only on c (bias -gate_bias, weight 2 gate_bias from c), so that the count
-    of b's is read only in the c block.  Outputs: a after S or a; b after a, and after b while s_1 > 0.5; c after
-    b when s_1 < 0.5, and after c while s_2 > 0.5; T after c when s_2 < 0.5.  It accepts every
-    a^n b^n c^n up to n of several thousand: a reference for what two cells can do."""
-    import dataclasses
-
+    of b's is read only in the c block.  Outputs: a after S or a; b after a, and after b while
+    s_1 > 0.5; c after b when s_1 < 0.5, and after c while s_2 > 0.5; T after c when s_2 < 0.5.
+    It accepts every a^n b^n c^n up to n of several thousand: a reference for what two cells
+    can do."""
     from .engine import Network
-    from .rows2001 import formal_spec
-    from .spec import Weights, check_choice, layout
+    from .spec import Weights
 
-    check_choice("g", g, ("id", "g2", "h1"))
-    spec = dataclasses.replace(formal_spec("anbncn"), g=g)
-    lay = layout(spec)
+    spec, lay, w = _hand_wired_frame("anbncn", g)
     S_, A_, B_, C_ = range(spec.n_inputs)                   # inputs S, a, b, c
     bias, bias_o = lay.n_src - 1, lay.n_osrc - 1
-    w = 1.0 if g == "id" else SATURATING_WEIGHT
     wh = np.zeros_like(lay.mask_h)                          # (U, I + U + 1)
     for j in range(2):
         wh[[lay.in_gate + j, lay.out_gate + j, lay.forget_gate + j], bias] = gate_bias

@@ -97,8 +97,8 @@ class StudyProtocol(Protocol):
     def make_learner(self, rng):
         """The row's learner; with ``init="hand-wired"`` its weights are those of
         :func:`lstm_repro.formal_eval.hand_wired_anbn` (or ``hand_wired_anbncn``) for this
-        network's cell input squasher (exact counters, N >= 1000), copied into this protocol's network (whose connections must
-        hold every nonzero hand-wired weight)."""
+        network's cell input squasher (exact counters, N >= 1000), copied into this protocol's
+        network (whose connections must hold every nonzero hand-wired weight)."""
         learner = super().make_learner(rng)
         if self.init == "random":
             return learner

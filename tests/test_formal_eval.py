@@ -126,8 +126,8 @@ def test_hand_wired_anbncn_counts_twice(g):
     ig = net.trace(onehot=task.strings_at(2)[0].onehot)["input_gates"]     # (7, 2)
     assert np.all(ig[[0, 5, 6], 0] < 1e-8) and np.all(ig[[0, 1, 2], 1] < 1e-8)  # shut: S, c / S, a
     bad = task.string_sequence(5)
+    outputs = net.forward_sequences([bad])[0]
     for t, legal in ((2 * 5, "c"), (3 * 5, "T")):      # after the last b, after the last c
-        outputs = net.forward_sequences([bad])[0]
         k = task.output_alphabet.index(legal)
         assert outputs[t, k] > 0.5 and np.all(np.delete(outputs[t], k) < 0.5)
         assert outputs[t - 1, k] < 0.5                 # one symbol earlier it is not legal yet
