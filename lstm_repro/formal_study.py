@@ -310,6 +310,7 @@ _LEARNER_KEEP = (
      {"learner": "engine", "lr": 1e-4, "keep_training": GD_KEEP,
       "test_every": GD_EVERY}),
 )
+_CEC = {"peepholes": False, "forget_gate": False, "forget_gate_bias": None}   # the 1997 cell
 _ROW_LR_KEEP = ("gd-keep", f"lr 1e-5 (the row's), {GD_KEEP:,} strings on",
                 {"learner": "engine", "keep_training": GD_KEEP})
 
@@ -384,6 +385,17 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
       for g2 in (False, True)
       for pre, what, kw in (_LEARNER_KEEP[0], _ROW_LR_KEEP, _LEARNER_KEEP[1])
       for c in ("G", "B")],
+    # --- diagnostics: does a cell that cannot leak count better?  No peepholes (the gates are
+    #     functions of the symbol alone under B), and also no forget gate (the 1997 CEC: s only
+    #     adds), from random weights
+    *[StudyConfig(f"dekf-keep-g2-B-{part}", f"diagnostic: as dekf-keep-g2-B, {what}",
+                  spec={"g": "g2", "connectivity": "B", **changes}, paper=False,
+                  keep_training=keep, test_every=keep // 5)
+      for part, what, changes, keep in (
+          ("nopeep", "no peepholes", {"peepholes": False}, KEEP),
+          ("cec", "no peepholes and no forget gate (the 1997 cell)", _CEC, KEEP),
+          ("cec-long", f"no peepholes and no forget gate, {10 * KEEP:,} strings on", _CEC,
+           10 * KEEP))],
     *[StudyConfig(f"gd-keep-hand{'-B' if c == 'B' else ''}-xent",
                   f"diagnostic: start from the hand-wired counter (N >= 1000), lr 1e-5, "
                   f"cross-entropy error, {GD_KEEP:,} strings on"
