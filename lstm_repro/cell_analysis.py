@@ -29,7 +29,7 @@ import torch
 
 from .engine import Network
 from .reference import ReferenceLSTM
-from .spec import SQUASHERS, NetworkSpec, Weights, init_weights, layout
+from .spec import SQUASHERS, NetworkSpec, Weights, check_choice, init_weights, layout
 
 
 def _check_1997_cell(spec: NetworkSpec) -> None:
@@ -42,8 +42,7 @@ def _check_1997_cell(spec: NetworkSpec) -> None:
 def squash(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """g or h of Appendix A eqs. (4)-(5) and its derivative: a*logistic(x) - b (or the identity);
     ``name`` a key of :data:`lstm_repro.spec.SQUASHERS`."""
-    if name not in SQUASHERS:
-        raise ValueError(f"squasher {name!r} is not valid; valid values: {', '.join(SQUASHERS)}")
+    check_choice("squasher", name, SQUASHERS)
     a, b, _ = SQUASHERS[name]
     if a == 0.0:
         return x, np.ones_like(x)

@@ -24,6 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from .engine import Network
+from .spec import check_choice
 from .tasks.base import check_int
 
 # weights from an added block's cells to the output units: "initial", the values drawn at
@@ -63,9 +64,7 @@ class Construction:
         if not 0.0 <= tol < 1.0:
             raise ValueError(f"tol={tol!r} is not valid; it must lie in [0, 1)")
         self.tol = float(tol)
-        if new_outputs not in NEW_OUTPUTS:
-            raise ValueError(f"new_outputs={new_outputs!r} is not valid; valid values: "
-                             f"{', '.join(NEW_OUTPUTS)}")
+        check_choice("new_outputs", new_outputs, NEW_OUTPUTS)
         self.new_outputs = new_outputs
         self.net = net
         self._full = net.layout                          # masks of the full network

@@ -24,6 +24,7 @@ from typing import Callable, Mapping, Sequence as Seq
 
 import numpy as np
 
+from .spec import check_choice
 from .tasks.base import Sequence, Task, check_int
 
 WINDOW = 2000  # "the 2000 most recent sequences" (ST3, Exp 5)
@@ -101,9 +102,7 @@ class ST3(StoppingRule):
 
     def __init__(self, beta: float, window: int = WINDOW, measure: str = "mse"):
         super().__init__()
-        if measure not in self.measures:
-            raise ValueError(f"measure={measure!r} is not valid; valid values: "
-                             f"{', '.join(self.measures)}")
+        check_choice("measure", measure, self.measures)
         self.beta = _positive("beta", beta)
         self.measure = measure
         self.window = _Window(check_int("window", window))

@@ -80,12 +80,8 @@ class FilterParams:
                 raise ValueError(f"{name}={getattr(self, name)!r} is not valid; it must be >= 0")
         if isinstance(self.anneal, bool) or not isinstance(self.anneal, int) or self.anneal < 0:
             raise ValueError(f"anneal={self.anneal!r} is not valid; it must be an integer >= 0")
-        if self.decoupling not in DECOUPLINGS:
-            raise ValueError(f"decoupling={self.decoupling!r} is not valid; valid values: "
-                             f"{', '.join(map(repr, DECOUPLINGS))}")
-        if self.noise_model not in NOISE_MODELS:
-            raise ValueError(f"noise_model={self.noise_model!r} is not valid; valid values: "
-                             f"{', '.join(map(repr, NOISE_MODELS))}")
+        check_choice("decoupling", self.decoupling, DECOUPLINGS)
+        check_choice("noise_model", self.noise_model, NOISE_MODELS)
 
     def noise(self, n_updates: int) -> tuple[float, float]:
         """(R, Q) at filter update number ``n_updates`` (0-based)."""
@@ -116,9 +112,7 @@ class Groups:
 
 def weight_groups(spec: NetworkSpec, decoupling: str = "block") -> Groups:
     """The DEKF weight groups of ``spec`` (see the module docstring)."""
-    if decoupling not in DECOUPLINGS:
-        raise ValueError(f"decoupling={decoupling!r} is not valid; valid values: "
-                         f"{', '.join(map(repr, DECOUPLINGS))}")
+    check_choice("decoupling", decoupling, DECOUPLINGS)
     lay = layout(spec)
     C, S, H, K = spec.n_blocks, spec.block_size, spec.n_hidden, spec.n_outputs
     idx_h = np.full(lay.mask_h.shape, -1, dtype=np.int64)

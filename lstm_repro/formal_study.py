@@ -37,7 +37,7 @@ from .provenance import collect
 from .results import write_json
 from .rows import Row
 from .runner import run_trial, trial_seed
-from .spec import ERRORS
+from .spec import ERRORS, check_choice
 
 STUDY_PATH = DATA_DIR / "formal_study" / "records.json"
 LANGUAGES = ("anbn", "anbncn")
@@ -68,13 +68,9 @@ class StudyConfig:
     error: str = "mse"              # the engine's output error (lstm_repro.spec.ERRORS)
 
     def __post_init__(self):
-        if self.learner not in LEARNERS:
-            raise ValueError(f"learner={self.learner!r} is not valid; valid values: "
-                             f"{', '.join(LEARNERS)}")
-        if self.init not in INITS:
-            raise ValueError(f"init={self.init!r} is not valid; valid values: {', '.join(INITS)}")
-        if self.error not in ERRORS:
-            raise ValueError(f"error={self.error!r} is not valid; valid values: {', '.join(ERRORS)}")
+        check_choice("learner", self.learner, LEARNERS)
+        check_choice("init", self.init, INITS)
+        check_choice("error", self.error, ERRORS)
         if self.error != "mse" and self.learner != "engine":
             raise ValueError(f"config {self.name!r}: error={self.error!r} needs learner='engine'")
         if self.filter and self.learner != "dekf":
@@ -127,8 +123,7 @@ def _spec_changes(changes: dict, n_blocks: int) -> tuple:
 
 def study_protocol(cfg: StudyConfig, language: str) -> StudyProtocol:
     """The protocol that runs ``cfg`` on ``language`` (see :class:`StudyConfig`)."""
-    if language not in LANGUAGES:
-        raise ValueError(f"language={language!r} is not valid; valid values: {', '.join(LANGUAGES)}")
+    check_choice("language", language, LANGUAGES)
     gd = get_protocol(f"2001-{language}")
     base = gd
     if cfg.learner == "dekf":

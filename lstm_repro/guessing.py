@@ -48,6 +48,7 @@ from .results import (
     write_weights,
 )
 from .runner import _test_metrics, trial_seed
+from .spec import check_choice
 
 GUESS_RANGE = 100.0        # weights uniform in [-100, 100] (the guessing papers)
 GUESS_BUDGET = 300_000     # presentations per trial at paper scale (> LSTM's 269,650 on 3c, Table 6)
@@ -83,8 +84,7 @@ def guess_protocol(row: str, scale: str = "paper", weight_range: float = GUESS_R
                    budget: int | None = None) -> GuessProtocol:
     """The guessing protocol of Exp 3 row ``row`` at ``scale`` (budget: :data:`GUESS_BUDGET`,
     or :data:`QUICK_BUDGET` at quick scale, unless given)."""
-    if scale not in SCALES:
-        raise ValueError(f"scale={scale!r} is not valid; valid values: {', '.join(SCALES)}")
+    check_choice("scale", scale, SCALES)
     exp3 = [r for r, p in PROTOCOLS.items() if p.stop == "exp3"]
     if row not in exp3:
         raise ValueError(f"guessing is defined for the Experiment 3 rows; {row!r} is not one "

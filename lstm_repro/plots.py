@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .scorecard import SPEED_FACTOR, Summary, mean_interval
+from .spec import check_choice
 
 OURS, FAILED, PAPER = "tab:blue", "tab:red", "black"
 
@@ -74,8 +75,7 @@ def learning_curves(records: list[dict], ax=None, measure: str = "error", title:
     at its criterion).  ``measure``: "error" (average training error, log scale) or "correct"
     (fraction of training sequences processed correctly)."""
     columns = {"error": 1, "correct": 2}
-    if measure not in columns:
-        raise ValueError(f"measure={measure!r} is not valid; valid values: {', '.join(columns)}")
+    check_choice("measure", measure, columns)
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.5, 4))
     fig = ax.figure

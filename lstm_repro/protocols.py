@@ -34,6 +34,7 @@ from . import paper
 from .provenance import SCALES
 from .rows import READINGS, ROWS, Row
 from .rows2001 import MOMENTUM_2001, ROWS2001
+from .spec import check_choice
 from .tasks import make_task, task_parameters
 
 
@@ -107,8 +108,7 @@ class Protocol:
 
     def at_scale(self, scale: str) -> "Protocol":
         """This protocol at ``scale``: "paper" as is, "quick" reduced to run in seconds."""
-        if scale not in SCALES:
-            raise ValueError(f"scale={scale!r} is not valid; valid values: {', '.join(SCALES)}")
+        check_choice("scale", scale, SCALES)
         if scale == "paper":
             return self
         stop = {**self.stop_params, **_QUICK_STOP.get(self.stop, {})}
@@ -264,8 +264,8 @@ def get_protocol(row_id: str, scale: str = "paper", learner: str | None = None) 
     the engine except for the DEKF row); unknown ids raise a KeyError listing valid ones."""
     if row_id not in PROTOCOLS:
         raise KeyError(f"unknown row {row_id!r}; valid rows: {', '.join(PROTOCOLS)}")
-    if learner is not None and learner not in LEARNERS:
-        raise ValueError(f"learner={learner!r} is not valid; valid values: {', '.join(LEARNERS)}")
+    if learner is not None:
+        check_choice("learner", learner, LEARNERS)
     protocol = PROTOCOLS[row_id].at_scale(scale)
     if learner is None or learner == protocol.learner:
         return protocol

@@ -43,7 +43,7 @@ from .provenance import collect
 from .results import write_json
 from .rows import Row, get_row
 from .runner import run_trial, trial_seed
-from .spec import SQUASHERS, layout
+from .spec import SQUASHERS, check_choice, layout
 from .tasks.base import Sequence
 from .tasks.reber import INDEX, SYMBOLS, ReberTask, draw_sets, string_sequence
 
@@ -74,8 +74,7 @@ class Reading:
     def __post_init__(self):
         for name, value, valid in (("targets", self.targets, TARGETS), ("sets", self.sets, SETS),
                                    ("criterion", self.criterion, CRITERIA)):
-            if value not in valid:
-                raise ValueError(f"{name}={value!r} is not valid; valid values: {', '.join(valid)}")
+            check_choice(name, value, valid)
 
 
 READINGS: dict[str, Reading] = {r.name: r for r in [

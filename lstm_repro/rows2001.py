@@ -24,7 +24,7 @@ is marked.
 from __future__ import annotations
 
 from .rows import Row
-from .spec import NetworkSpec
+from .spec import NetworkSpec, check_choice
 from .tasks import make_task
 
 LR_2001 = 1e-5          # the learning rate cited for the paper [S/R]
@@ -39,8 +39,7 @@ def formal_spec(language: str, blocks: int | None = None, connectivity: str = "G
     """The 2001 network for ``language`` (a task name: anbn, anbncn, anbmBmAn) with ``blocks``
     blocks of one cell (default :data:`BLOCKS`) and ``connectivity`` (default "G"; "B": gates and
     cell inputs see the inputs only, the variant rows ``2001-<language>-B``)."""
-    if language not in BLOCKS:
-        raise ValueError(f"language={language!r} is not valid; valid values: {', '.join(BLOCKS)}")
+    check_choice("language", language, BLOCKS)
     task = make_task(language)
     b = BLOCKS[language] if blocks is None else blocks
     return NetworkSpec(n_inputs=task.n_inputs, n_outputs=task.n_outputs, n_blocks=b, block_size=1,

@@ -90,6 +90,7 @@ from . import paper
 from .protocols import PROTOCOLS, Protocol, get_protocol
 from .provenance import SCALES
 from .results import ResultsError, default_root, read_json, row_dir
+from .spec import check_choice
 
 ALPHA = 0.05          # level of the success-rate test
 Z95 = 1.959963984540054   # standard normal 97.5 % quantile: the 95 % Wilson interval
@@ -179,8 +180,7 @@ def fisher_exact(a: int, b: int, c: int, d: int) -> float:
 def results_dir(row_id: str, root: Path | None = None, scale: str = "paper") -> Path:
     """Where the trials of ``row_id`` at ``scale`` are stored (see :mod:`lstm_repro.results`)."""
     paper.get(row_id)
-    if scale not in SCALES:
-        raise ValueError(f"scale={scale!r} is not valid; valid values: {', '.join(SCALES)}")
+    check_choice("scale", scale, SCALES)
     return row_dir(Path(root) if root is not None else default_root(scale), scale, row_id)
 
 

@@ -42,7 +42,7 @@ def test_st3_measure_option():
     mse, mae = ST3(0.01, window=3), ST3(0.01, window=3, measure="mae")
     stream = [(True, errs(sq=0.0004, mean_abs=0.02))] * 3  # |e| = 0.02: e^2 = 0.0004
     assert feed(mse, stream) == [3] and feed(mae, stream) == []
-    with pytest.raises(ValueError, match="measure='rmse'.*mse, mae"):
+    with pytest.raises(ValueError, match="measure='rmse'.*'mse', 'mae'"):
         ST3(0.01, measure="rmse")
     with pytest.raises(ValueError, match="beta"):
         ST3(0.0)

@@ -76,7 +76,7 @@ def test_learner_choice():
     assert get_protocol("2003-dekf-anbncn").learner == "dekf"
     assert get_protocol("2003-dekf-anbncn", learner="engine").results_name == \
         "2003-dekf-anbncn--engine"
-    with pytest.raises(ValueError, match="valid values: engine, full-gradient, dekf"):
+    with pytest.raises(ValueError, match="valid values: 'engine', 'full-gradient', 'dekf'"):
         get_protocol("2001-anbn", learner="adam")
 
 

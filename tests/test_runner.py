@@ -108,7 +108,7 @@ def test_bad_arguments_name_the_problem(tmp_path):
         run_row("6a", scale="quick", trials=0, root=tmp_path)
     with pytest.raises(ValueError, match="--seed"):
         run_row("6a", scale="quick", seed=-1, root=tmp_path)
-    with pytest.raises(ValueError, match="valid values: quick, paper"):
+    with pytest.raises(ValueError, match="valid values: 'quick', 'paper'"):
         run_row("6a", scale="huge", root=tmp_path)
     with pytest.raises(KeyError, match="valid rows"):
         run_row("7-7", scale="quick", root=tmp_path)
@@ -182,7 +182,7 @@ def test_full_gradient_learner_runs_beside_the_engine(tmp_path):
     assert not np.allclose(net.weights.flat(), net_e.weights.flat(), rtol=0, atol=1e-12)
     assert np.allclose(net.weights.flat(), net_e.weights.flat(), atol=1e-2)
     assert prot.results_name == "4-1--full-gradient"
-    with pytest.raises(ValueError, match="valid values: engine, full-gradient"):
+    with pytest.raises(ValueError, match="valid values: 'engine', 'full-gradient'"):
         get_protocol("4-1", "quick", learner="adam")
 
 

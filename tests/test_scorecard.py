@@ -290,7 +290,7 @@ def test_config_without_a_later_default_field_is_accepted(tmp_path):
 def test_unknown_row_and_scale_are_refused(tmp_path):
     with pytest.raises(KeyError, match="valid ids: 1-RTRL-3"):
         scorecard.load_records("9z", root=tmp_path)
-    with pytest.raises(ValueError, match="valid values: quick, paper"):
+    with pytest.raises(ValueError, match="valid values: 'quick', 'paper'"):
         scorecard.load_records("4-1", root=tmp_path, scale="huge")
 
 
@@ -332,5 +332,5 @@ def test_learning_curves_plot_one_line_per_trial():
     fig = plots.learning_curves(recs)
     lines = [line for line in fig.axes[0].lines if line.get_marker() in ("None", "")]
     assert len(lines) == 2 and list(lines[0].get_xdata()) == [100, 200]
-    with pytest.raises(ValueError, match="valid values: error, correct"):
+    with pytest.raises(ValueError, match="valid values: 'error', 'correct'"):
         plots.learning_curves(recs, measure="loss")
