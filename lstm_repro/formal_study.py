@@ -5,10 +5,11 @@ to N of about 1.3 times the largest training n, far below the public reimplement
 65 / 29) and below the DEKF claim of Pérez-Ortiz, Gers, Eck & Schmidhuber (2003: n up to 1000
 and more from the 10 shortest exemplars of a^n b^n c^n).  A :class:`StudyConfig` changes one or
 a few of the protocol's choices (training after the training set is learned, the filter's
-parameters, the network's connectivity, squashers, biases, the learning rate); :func:`run_config`
-runs it through the runner's own code path (:func:`lstm_repro.runner.run_trial` with the
-``"formal"`` stopping rule and its ``keep_training`` option), and :func:`run_study` appends one
-record per trial, with provenance, to ``data/formal_study/records.json``.
+parameters, the network's connectivity, squashers, biases, peepholes and forget gate, the
+learning rate); :func:`run_config` runs it through the runner's own code path
+(:func:`lstm_repro.runner.run_trial` with the ``"formal"`` stopping rule and its
+``keep_training`` option), and :func:`run_study` appends one record per trial, with provenance,
+to ``data/formal_study/records.json``.
 
 Every record keeps N at the moment the training set is learned, N of the final net (after
 ``keep_training`` more strings; the fair number: the stopping rule never looks at test
