@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .spec import check_choice
+
 ACTIVATIONS = ("logistic", "linear")
 
 
@@ -60,8 +62,7 @@ class RecurrentNet:
     activation: str = "logistic"
 
     def __post_init__(self):
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation={self.activation!r} is not supported; valid: {', '.join(ACTIVATIONS)}")
+        check_choice("activation", self.activation, ACTIVATIONS)
         n = self.W.shape[0]
         if self.W.shape != (n, n) or self.W_in.ndim != 2 or self.W_in.shape[0] != n or self.b.shape != (n,):
             raise ValueError(f"inconsistent shapes: W {self.W.shape}, W_in {self.W_in.shape}, b {self.b.shape}; "

@@ -133,7 +133,7 @@ def test_naive_unit_shows_the_conflicts_and_gates_resolve_them():
 
 
 def test_bad_input_is_named():
-    with pytest.raises(ValueError, match="valid: logistic, linear"):
+    with pytest.raises(ValueError, match="valid values: 'logistic', 'linear'"):
         ef.self_connected_unit(1.0, "tanh")
     net, x, nets = driven(3, 1.0, seed=0, T=5)
     with pytest.raises(ValueError, match="1 <= q <= t"):

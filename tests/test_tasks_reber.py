@@ -71,7 +71,7 @@ def test_distinct_sets_option(task):
     t = make_task("reber", data_seed=0, sets="distinct")
     train, test = strings(t.training_set), strings(t.test_set(None))
     assert len(set(train)) == 256 and len(set(test)) == 256 and not set(train) & set(test)
-    with pytest.raises(ValueError, match="iid, distinct"):
+    with pytest.raises(ValueError, match="'iid', 'distinct'"):
         make_task("reber", sets="unique")
 
 

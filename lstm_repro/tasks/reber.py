@@ -35,6 +35,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..spec import check_choice
 from .base import Sequence, Task, check_int
 
 SYMBOLS = ("B", "T", "P", "S", "X", "V", "E")
@@ -160,8 +161,7 @@ class ReberTask(Task):
         self.train_size = check_int("train_size", train_size)
         self.test_size = check_int("test_size", test_size)
         self.data_seed = check_int("data_seed", data_seed, minimum=0)
-        if sets not in SETS:
-            raise ValueError(f"sets={sets!r} is not valid; valid values: {', '.join(SETS)}")
+        check_choice("sets", sets, SETS)
         self.sets = sets
         train, test = draw_sets(np.random.default_rng(self.data_seed), self.train_size,
                                 self.test_size, sets)
