@@ -111,6 +111,14 @@ def _apply_update_columns(w, g, mask, v, lr, col, first, last_col):
 
 
 @njit(cache=True)
+def _transpose_into(wt, w):
+    """wt[m, u] = w[u, m]: w (U, NZ), wt (NZ, U)."""
+    for u in range(w.shape[0]):
+        for m in range(w.shape[1]):
+            wt[m, u] = w[u, m]
+
+
+@njit(cache=True)
 def _apply_updates(wh, wo, wp, gh, go, gp, mh, mo, mp, vh, vo, vp, lr, momentum):
     """The update of all three weight arrays (hidden layer, outputs, peepholes)."""
     _apply_update(wh.ravel(), gh.ravel(), mh.ravel(), vh.ravel(), lr, momentum)
@@ -185,6 +193,8 @@ def _make_kernel(dims: tuple, sq: tuple, xent: bool = False):
         # ``last_col`` is that input's column, and the next updates touch only those columns of wo
         sparse_out = onehot and momentum == 0.0
         last_col = -1
+        wt = np.empty((NZ, U))      # wh transposed, for the forward pass; refreshed after updates
+        _transpose_into(wt, wh)
 
         for i in range(starts.shape[0] - 1):
             # reset at the start of each sequence (Section 5: activations reset, s_c(0) = 0)
@@ -206,8 +216,22 @@ def _make_kernel(dims: tuple, sq: tuple, xent: bool = False):
                         z[m] = x[t, m]
                 for u in range(U):
                     z[I + u] = yh[u]
-                for u in range(U):
-                    net[u] = _dot(wh, u, z, idx, I)
+                # net = wh @ z, column by column of wt = wh^T: each net[u] sums in the same order
+                # as a row-by-row dot product, and the inner loop runs over independent units
+                if onehot:
+                    for u in range(U):
+                        net[u] = wt[idx, u]
+                else:
+                    for u in range(U):
+                        net[u] = 0.0
+                    for m in range(I):
+                        zm = z[m]
+                        for u in range(U):
+                            net[u] += wt[m, u] * zm
+                for m in range(I, NZ):
+                    zm = z[m]
+                    for u in range(U):
+                        net[u] += wt[m, u] * zm
                 for c in range(CS):
                     s_prev[c] = s[c]
                 if has_peep:                       # input and forget gates peek at s(t-1)
@@ -373,8 +397,10 @@ def _make_kernel(dims: tuple, sq: tuple, xent: bool = False):
                                        momentum)
                     if sparse_out:
                         last_col = idx
+                    _transpose_into(wt, wh)
             if mode == 2:
                 _apply_updates(wh, wo, wp, gh, go, gp, mh, mo, mp, vh, vo, vp, lr, momentum)
+                _transpose_into(wt, wh)
 
     return run
 
