@@ -51,7 +51,7 @@ from .runner import _test_metrics, trial_seed
 from .spec import check_choice
 
 GUESS_RANGE = 100.0        # weights uniform in [-100, 100] (the guessing papers)
-GUESS_BUDGET = 300_000     # presentations per trial at paper scale (> LSTM's 269,650 on 3c, Table 6)
+GUESS_BUDGET = 300_000     # presentations per paper-scale trial (~ the paper's LSTM means on 3c, Table 6)
 QUICK_BUDGET = 5_000       # ... at quick scale
 SUFFIX = "--guess"         # results folder: ROW--guess, beside the LSTM row
 

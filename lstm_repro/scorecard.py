@@ -70,7 +70,8 @@ here says no more than that.
 The other 2001 rows (the palindrome, whose use by the paper is secondary, and our variants with
 other training ranges) have nothing of the paper to check: "no paper number".
 
-A row with fewer stored trials than the paper's is marked "(n of N trials)".  The text's per-trial
+A row with fewer stored trials than the paper's (where the paper gives no count, than its
+protocol's) is marked "(n of N trials)".  The text's per-trial
 bounds and ranges ("never more than 3 incorrectly processed sequences") are checked and shown
 with :meth:`lstm_repro.paper.Reported.admits` but do not enter the verdict.  Competitor rows (RTRL,
 BPTT, ELM, RCC, CH) are shown as the paper's reference only, never with a verdict; Gers &
@@ -274,11 +275,20 @@ class Summary:
         return wilson_interval(self.successes, self.trials) if self.trials else None
 
     @property
+    def planned_trials(self) -> int | None:
+        """The paper's trial count; for a row where the paper gives none (the 2001 rows and our
+        variants), its protocol's."""
+        if self.paper_trials:
+            return self.paper_trials
+        protocol = PROTOCOLS.get(self.row.id)
+        return protocol.trials if protocol is not None else None
+
+    @property
     def verdict_text(self) -> str:
-        """The verdict, with "(n of N trials)" when fewer trials than the paper's are stored."""
-        n, paper_n = self.trials, self.paper_trials
-        if self.trials and paper_n and n < paper_n and self.verdict in VERDICTS[:3]:
-            return f"{self.verdict} ({n} of {paper_n} trials)"
+        """The verdict, with "(n of N trials)" while fewer trials than planned are stored."""
+        n, planned = self.trials, self.planned_trials
+        if n and planned and n < planned and self.verdict not in ("not run", REFERENCE):
+            return f"{self.verdict} ({n} of {planned} trials)"
         return self.verdict
 
     def stats(self, values: list[int]) -> dict | None:

@@ -222,6 +222,10 @@ def test_competitors_and_gers_rows():
     assert summarize("2001-anbn", []).verdict == "not run"
     gers = summarize("2001-anbn", [record("2001-anbn", 0)])
     assert gers.checks == [] and gers.verdict == "no paper number"
+    # the paper gives no trial count: a partial row is marked against its protocol's
+    assert gers.verdict_text == f"no paper number (1 of {get_protocol('2001-anbn').trials} trials)"
+    full = [record("2001-anbn", t) for t in range(get_protocol("2001-anbn").trials)]
+    assert summarize("2001-anbn", full).verdict_text == "no paper number"
 
 
 def test_rules_document_the_constants():
