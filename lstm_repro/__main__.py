@@ -1,6 +1,7 @@
 """Command line: ``python -m lstm_repro COMMAND``.
 
-describe ROW | --all [--json]   a row's architecture and weight count (Table 10)
+describe ROW | --all [--json]   a row's architecture and weight count (Table 10; ROW may also
+                                be a row id of `run`, e.g. 3a-T100-N3 or 2001-anbn-B-keep)
 bench [--quick] [--json]        cost per time step, engine vs PyTorch (see lstm_repro.bench)
 run ROW --scale quick|paper [--trials N] [--jobs J] [--seed S] [--out DIR] [--force]
                                 run (or resume) a row's trials; results in data/results (paper)
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -23,17 +25,32 @@ from .rows import ROWS, get_row
 from .spec import describe
 
 
+def _describe_record(row_id: str) -> dict:
+    """describe's record of a Table 10 row (or its other reading), a 2001 network row, or a row id
+    of ``run`` (its protocol's network, with the learning rate the trials use)."""
+    from .protocols import PROTOCOLS, get_protocol
+    from .rows import READINGS
+    from .rows2001 import ROWS2001
+    if row_id in ROWS or row_id in READINGS or row_id in ROWS2001:
+        r = ROWS2001[row_id] if row_id in ROWS2001 else get_row(row_id)
+        return {"row": r.row, "experiment": r.experiment if r.row in ROWS2001 else
+                f"Section {r.experiment}", "learning_rate": r.lr, **describe(r.spec)}
+    if row_id not in PROTOCOLS:
+        raise KeyError(f"unknown row {row_id!r}; valid rows: the Table 10 rows "
+                       f"{', '.join(ROWS)}; the 2001 networks {', '.join(ROWS2001)}; or a row "
+                       f"id of `run` ({', '.join(PROTOCOLS)})")
+    protocol = get_protocol(row_id)
+    r = protocol.network
+    return {"row": row_id, "experiment": f"network of row {r.row}", "learning_rate":
+            protocol.learning_rate, **describe(r.spec)}
+
+
 def cmd_describe(args) -> int:
     if args.all == (args.row is not None):
-        raise SystemExit("describe: give one ROW or --all (not both); rows: " + ", ".join(ROWS))
-    from .rows2001 import ROWS2001
-    if args.all:
-        rows = list(ROWS.values())
-    else:
-        rows = [ROWS2001[args.row] if args.row in ROWS2001 else get_row(args.row)]
-    records = [{"row": r.row, "experiment": r.experiment if r.row in ROWS2001 else
-                f"Section {r.experiment}", "learning_rate": r.lr,
-                **describe(r.spec)} for r in rows]
+        print("error: describe takes one ROW or --all (not both); Table 10 rows: "
+              + ", ".join(ROWS), file=sys.stderr)
+        return 2
+    records = [_describe_record(r) for r in (list(ROWS) if args.all else [args.row])]
     if args.json:
         print(json.dumps(records if args.all else records[0], indent=1))
         return 0
@@ -77,7 +94,11 @@ def cmd_run(args) -> int:
 
 
 def _summaries(args):
+    from .results import ResultsError
     from .scorecard import summarize_rows
+    if args.root is not None and not args.root.is_dir():
+        raise ResultsError(f"results root {args.root} is not a folder (--root names the folder "
+                           f"that holds quick/ and paper/, e.g. data/results)")
     return summarize_rows(args.rows or None, root=args.root, scale=args.scale)
 
 
@@ -86,11 +107,10 @@ def cmd_list(args) -> int:
     from .results import ResultsError
     args.rows = None
     try:
-        lines = list_lines(_summaries(args))
+        lines = list_lines(_summaries(args), args.scale)
     except ResultsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{'row':18s} {'meth.':5s} {'source':38s} {'trials':>7s}  verdict ({args.scale} scale)")
     print("\n".join(lines))
     return 0
 
@@ -136,10 +156,11 @@ def _add_results_args(p) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lstm_repro",
-                                     description="Reproduce Hochreiter & Schmidhuber (1997).")
+                                     description="Reproduce Hochreiter & Schmidhuber (1997) and Gers & "
+                                     "Schmidhuber (2001).")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("describe", help="a row's architecture and weight count (Table 10)")
-    p.add_argument("row", nargs="?", help="Table 10 row id, e.g. 4-1")
+    p.add_argument("row", nargs="?", help="Table 10 row id, e.g. 4-1, or a row id of `run`")
     p.add_argument("--all", action="store_true", help="every row")
     p.add_argument("--json", action="store_true", help="JSON output")
     p.set_defaults(func=cmd_describe)
@@ -151,7 +172,8 @@ def main(argv=None) -> int:
     p.add_argument("row", help="paper row id, e.g. 4-1 or 3a-T100-N3")
     p.add_argument("--scale", required=True, choices=("quick", "paper"),
                    help="quick: seconds, same code path; paper: the paper's protocol")
-    p.add_argument("--trials", type=int, help="number of trials (default: the paper's)")
+    p.add_argument("--trials", type=int, help="number of trials (default: the paper's at "
+                   "paper scale, 2 at quick scale)")
     p.add_argument("--jobs", type=int, default=1, help="parallel processes (default 1)")
     p.add_argument("--seed", type=int, default=0, help="base seed (trial t uses seed*100000+t)")
     p.add_argument("--out", type=Path, help="results root (default data/results for paper, "
@@ -191,6 +213,10 @@ def main(argv=None) -> int:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"error: {message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:              # e.g. `describe --all --json | head`: the reader left
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())   # no second error when Python flushes at exit
+        return 0
 
 
 if __name__ == "__main__":

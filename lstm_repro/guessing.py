@@ -244,16 +244,22 @@ def summary(records: list[dict]) -> dict:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("rows", nargs="+")
-    parser.add_argument("--scale", default="quick", choices=SCALES)
-    parser.add_argument("--trials", type=int, default=None)
-    parser.add_argument("--seed", type=int, default=0)
+    parser = argparse.ArgumentParser(prog="python -m lstm_repro.guessing",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("rows", nargs="+", metavar="ROW", help="Experiment 3 row ids, e.g. 3a-T100-N3")
+    parser.add_argument("--scale", default="quick", choices=SCALES, help="default quick")
+    parser.add_argument("--trials", type=int, default=None,
+                        help="number of trials (default: the row's)")
+    parser.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     parser.add_argument("--out", default=None, help="results root (default: the scale's)")
-    parser.add_argument("--force", action="store_true")
+    parser.add_argument("--force", action="store_true",
+                        help="replace stored results of another configuration (kept as a backup)")
     args = parser.parse_args(argv)
     for row in args.rows:
-        records = run_guess_row(row, args.scale, args.trials, args.seed, args.out, args.force)
+        try:
+            records = run_guess_row(row, args.scale, args.trials, args.seed, args.out, args.force)
+        except (KeyError, ValueError, ResultsError) as exc:
+            parser.error(exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc))
         s = summary(records)
         print(f"{row} guessing ({args.scale}): {s['successes']}/{s['trials']} solved; "
               f"{s['guesses']:,} guesses, {s['presentations']:,} presentations", flush=True)

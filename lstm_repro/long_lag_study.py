@@ -15,13 +15,13 @@ diagnostic variants of a row's network, and what the single memory cell of Tasks
 
 Command line (one process)::
 
-    python -m lstm_repro.long_lag_study                # every variant of STUDY
+    python -m lstm_repro.long_lag_study --all          # every variant of STUDY (hours)
     python -m lstm_repro.long_lag_study constructed    # one
 """
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -148,5 +148,20 @@ def load_study(root: Path = STUDY_DIR) -> dict[str, list[dict]]:
     return out
 
 
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m lstm_repro.long_lag_study",
+                                 description=__doc__.split("\n")[0])
+    ap.add_argument("variants", nargs="*", metavar="VARIANT",
+                    help=f"variants to run or resume: {', '.join(STUDY)}")
+    ap.add_argument("--all", action="store_true", help="every variant (hours)")
+    a = ap.parse_args(argv)
+    if a.all == bool(a.variants):
+        ap.error(f"give VARIANT names or --all (not both); variants: {', '.join(STUDY)}")
+    unknown = [v for v in a.variants if v not in STUDY]
+    if unknown:
+        ap.error(f"unknown variant {', '.join(map(repr, unknown))}; variants: {', '.join(STUDY)}")
+    run_study(None if a.all else a.variants)
+
+
 if __name__ == "__main__":
-    run_study(sys.argv[1:] or None)
+    main()

@@ -38,7 +38,7 @@ import numpy as np
 
 from .engine import Network
 from .paths import DATA_DIR
-from .protocols import Protocol, get_protocol
+from .protocols import PROTOCOLS, Protocol, get_protocol
 from .provenance import collect
 from .results import write_json
 from .rows import Row, get_row
@@ -385,7 +385,8 @@ def load_study(path=STUDY_PATH) -> list[dict]:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m lstm_repro.reber_study",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--rows", nargs="+", default=["1-2", "1-5"])
     parser.add_argument("--readings", nargs="+", default=list(READINGS), choices=list(READINGS))
     parser.add_argument("--trials", nargs="+", type=int, default=[0, 1, 2])
@@ -394,6 +395,10 @@ def main(argv=None) -> None:
                         help="compare truncated and full gradient on the first 400 strings instead")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
+    unknown = [r for r in args.rows if r not in PROTOCOLS or PROTOCOLS[r].task != "reber"]
+    if unknown:
+        parser.error(f"unknown Reber row {', '.join(map(repr, unknown))}; rows: "
+                     f"{', '.join(r for r, p in PROTOCOLS.items() if p.task == 'reber')}")
     if args.full_gradient:
         out = Path(args.out or GRADIENT_PATH)
         records = [r for row in args.rows for trial in args.trials

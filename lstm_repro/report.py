@@ -155,11 +155,14 @@ def to_json(summaries: list[Summary], scale: str = "paper") -> str:
                        "rows": [s.to_dict() for s in summaries]}, indent=1)
 
 
-def list_lines(summaries: list[Summary]) -> list[str]:
-    """One line per row: id, source, stored trials of the paper's, verdict."""
-    lines = []
+def list_lines(summaries: list[Summary], scale: str = "paper") -> list[str]:
+    """A header and one line per row: id, method, stored trials of the planned (the protocol's
+    at ``scale``), verdict, source; each column as wide as its longest entry."""
+    rows = [("row", "meth.", "trials", f"verdict ({scale} scale)", "source")]
     for s in summaries:
         r = s.row
-        stored = "-" if r.competitor else f"{s.trials}" + (f"/{r.trials}" if r.trials else "")
-        lines.append(f"{r.id:18s} {r.method:5s} {r.table:38s} {stored:>7s}  {s.verdict_text}")
-    return lines
+        stored = "-" if r.competitor else f"{s.trials}" + (f"/{s.planned_trials}"
+                                                          if s.planned_trials else "")
+        rows.append((r.id, r.method, stored, s.verdict_text, r.table))
+    w = [max(len(row[i]) for row in rows) for i in range(4)]
+    return [f"{a:{w[0]}s} {b:{w[1]}s} {c:>{w[2]}s}  {d:{w[3]}s}  {e}" for a, b, c, d, e in rows]

@@ -73,8 +73,9 @@ def read_json(path: Path) -> dict:
             return json.load(f)
     except json.JSONDecodeError as exc:
         raise ResultsError(f"results file {path} is corrupt ({exc}); it was left untouched. "
-                           f"Delete it to redo that trial, or rerun with --force to start over "
-                           f"(the old results are kept in a backup folder)") from None
+                           f"Delete it and run the row again to redo that trial, or run the row "
+                           f"with `python -m lstm_repro run ROW --force` to start over (the old "
+                           f"results are kept in a backup folder)") from None
 
 
 def write_weights(path: Path, weights: Weights) -> None:

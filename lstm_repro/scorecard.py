@@ -70,8 +70,8 @@ here says no more than that.
 The other 2001 rows (the palindrome, whose use by the paper is secondary, and our variants with
 other training ranges) have nothing of the paper to check: "no paper number".
 
-A row with fewer stored trials than the paper's (where the paper gives no count, than its
-protocol's) is marked "(n of N trials)".  The text's per-trial
+A row with fewer stored trials than its protocol's (at paper scale the paper's count; where the
+paper gives none, ours) is marked "(n of N trials)".  The text's per-trial
 bounds and ranges ("never more than 3 incorrectly processed sequences") are checked and shown
 with :meth:`lstm_repro.paper.Reported.admits` but do not enter the verdict.  Competitor rows (RTRL,
 BPTT, ELM, RCC, CH) are shown as the paper's reference only, never with a verdict; Gers &
@@ -265,6 +265,7 @@ class Summary:
     bounds: list[Check] = field(default_factory=list)
     verdict: str = "not run"
     generalisation: list[dict] = field(default_factory=list)   # 2001 rows: per trial, trial order
+    scale: str = "paper"                                 # of the stored trials
 
     @property
     def paper_trials(self) -> int | None:
@@ -276,12 +277,12 @@ class Summary:
 
     @property
     def planned_trials(self) -> int | None:
-        """The paper's trial count; for a row where the paper gives none (the 2001 rows and our
-        variants), its protocol's."""
-        if self.paper_trials:
-            return self.paper_trials
-        protocol = PROTOCOLS.get(self.row.id)
-        return protocol.trials if protocol is not None else None
+        """The trial count of the row's protocol at the summary's scale (at paper scale the
+        paper's, and where the paper gives none, as for the 2001 rows, ours); for a row without
+        a protocol (competitors), the paper's."""
+        if self.row.id in PROTOCOLS:
+            return get_protocol(self.row.id, self.scale).trials
+        return self.paper_trials
 
     @property
     def verdict_text(self) -> str:
@@ -340,10 +341,11 @@ def paper_success_pct(row: paper.PaperRow) -> float | None:
     return None
 
 
-def summarize(row_id: str, records: list[dict]) -> Summary:
-    """The summary of ``records`` (trial records of ``row_id``), its checks and verdict."""
+def summarize(row_id: str, records: list[dict], scale: str = "paper") -> Summary:
+    """The summary of ``records`` (trial records of ``row_id`` at ``scale``), its checks and
+    verdict."""
     row = paper.get(row_id)
-    s = Summary(row=row, trials=len(records))
+    s = Summary(row=row, trials=len(records), scale=scale)
     wins = sorted((r for r in records if r["success"]), key=lambda r: r["trial"])
     s.successes = len(wins)
     s.sequences = [int(r["sequences"]) for r in wins]
@@ -516,5 +518,5 @@ def _bound_checks(s: Summary) -> list[Check]:
 def summarize_rows(row_ids=None, root: Path | None = None, scale: str = "paper") -> list[Summary]:
     """Summaries of ``row_ids`` (default: every row of both papers, in the papers' order)."""
     ids = list(paper.ALL_ROWS) if row_ids is None else list(row_ids)
-    return [summarize(i, [] if paper.get(i).competitor else load_records(i, root, scale))
+    return [summarize(i, [] if paper.get(i).competitor else load_records(i, root, scale), scale)
             for i in ids]

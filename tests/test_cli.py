@@ -175,10 +175,51 @@ def test_list_shows_every_row_and_its_stored_trials(capsys, quick_run):
     listed = [line.split()[0] for line in out.splitlines()[1:]]
     assert listed == list(paper.ALL_ROWS)
     row6a = next(line for line in out.splitlines() if line.startswith("6a "))
-    assert " 1/20 " in row6a and "(1 of 20 trials)" in row6a
+    planned = get_protocol("6a", "quick").trials      # a quick row is planned with fewer trials
+    assert f" 1/{planned} " in row6a and f"(1 of {planned} trials)" in row6a
     assert "not run" in next(line for line in out.splitlines() if line.startswith("6b "))
     competitor = next(line for line in out.splitlines() if line.startswith("2a-CH "))
     assert "paper's reference" in competitor
+
+
+def test_list_and_report_refuse_a_missing_results_root(capsys, tmp_path):
+    for verb in ("list", "report"):
+        rc, out, err = run_cli(capsys, verb, "--root", tmp_path / "nowhere")
+        assert rc == 2 and out == "" and "nowhere is not a folder" in err
+
+
+def test_describe_takes_the_row_ids_of_run(capsys):
+    rc, out, _ = run_cli(capsys, "describe", "3a-T100-N3")
+    assert rc == 0 and "row 3a-T100-N3 (network of row 3a): 102 weights" in out
+    rc, out, _ = run_cli(capsys, "describe", "2001-anbn-B-keep", "--json")     # its own rate
+    rec = json.loads(out)
+    assert rc == 0 and rec["learning_rate"] == get_protocol("2001-anbn-B-keep").learning_rate
+    rc, out, err = run_cli(capsys, "describe")
+    assert rc == 2 and out == "" and "one ROW or --all" in err
+    rc, _, err = run_cli(capsys, "describe", "3a-T100-N9")
+    assert rc == 2 and "unknown row '3a-T100-N9'" in err and "3a-T100-N3" in err
+
+
+def test_output_into_a_closed_pipe_ends_quietly():
+    proc = subprocess.Popen([sys.executable, "-m", "lstm_repro", "sample", "reber", "--n", "3000"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()                                  # as `| head -1` does
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and b"Traceback" not in err, err.decode()
+
+
+def test_study_modules_name_bad_arguments(capsys):
+    from lstm_repro import formal_study, guessing, long_lag_study, reber_study
+    for module, argv, message in ((long_lag_study, [], "give VARIANT names or --all"),
+                                  (long_lag_study, ["nosuch"], "unknown variant 'nosuch'"),
+                                  (formal_study, ["--configs", "nosuch"], "unknown config 'nosuch'"),
+                                  (reber_study, ["--rows", "nosuch"], "unknown Reber row 'nosuch'"),
+                                  (guessing, ["nosuch"], "'nosuch' is not one")):
+        with pytest.raises(SystemExit) as exc:
+            module.main(argv)
+        err = capsys.readouterr().err
+        assert exc.value.code == 2 and message in err and "Traceback" not in err
 
 
 def test_report_md_and_json(capsys, quick_run):

@@ -226,6 +226,9 @@ def test_competitors_and_gers_rows():
     assert gers.verdict_text == f"no paper number (1 of {get_protocol('2001-anbn').trials} trials)"
     full = [record("2001-anbn", t) for t in range(get_protocol("2001-anbn").trials)]
     assert summarize("2001-anbn", full).verdict_text == "no paper number"
+    # at quick scale a row is planned with the quick protocol's trial count
+    quick = summarize("2001-anbn", [record("2001-anbn", 0)], scale="quick")
+    assert quick.verdict_text == f"no paper number (1 of {get_protocol('2001-anbn', 'quick').trials} trials)"
 
 
 def test_rules_document_the_constants():

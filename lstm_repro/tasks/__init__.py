@@ -5,7 +5,8 @@
 ================== ============================================== ==============================
 name               parameters (defaults)                          paper
 ================== ============================================== ==============================
-reber              train_size=256, test_size=256, data_seed=0     Sec. 5.1, Table 1
+reber              train_size=256, test_size=256, data_seed=0,    Sec. 5.1, Table 1
+                   sets="iid"
 long_lag_2a        p=100                                          Sec. 5.2, Table 2
 long_lag_2b        p=100                                          Sec. 5.2 (text)
 long_lag_2c        q=50, p=50                                     Sec. 5.2, Table 3 (first row)
