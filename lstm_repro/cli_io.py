@@ -156,7 +156,7 @@ def read_sequences(path: Path, n_inputs: int, n_outputs: int) -> list[tuple[int,
                                                                            np.ndarray | None]]:
     """(line number, inputs (T, I), targets (T, K) with NaN for null, or None) of every line."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists() or path.is_dir():          # a pipe (e.g. bash's <(...)) is fine
         raise ValueError(f"no input file {path}")
     out = []
     with open(path) as f:

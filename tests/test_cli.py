@@ -3,6 +3,7 @@ faults of run: bad arguments, corrupt files, config mismatch and --force."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -302,3 +303,18 @@ def test_run_config_mismatch_needs_force_and_force_keeps_a_backup(capsys, quick_
     assert json.loads((backups[0] / "config.json").read_text())["protocol"]["budget"] == 12345
     assert json.loads((directory / "config.json").read_text())["protocol"]["budget"] != 12345
     assert (directory / "trial-000.json").is_file()
+
+
+def test_evaluate_reads_sequences_from_a_pipe(tmp_path):
+    from lstm_repro.cli_io import read_sequences
+    line = json.dumps({"inputs": np.eye(8)[[0, 1]].tolist()}) + "\n"
+    r, w = os.pipe()                                     # what bash's <(...) hands over
+    os.write(w, line.encode())
+    os.close(w)
+    try:
+        (lineno, inputs, targets), = read_sequences(f"/dev/fd/{r}", 8, 7)
+    finally:
+        os.close(r)
+    assert lineno == 1 and inputs.shape == (2, 8) and targets is None
+    with pytest.raises(ValueError, match="no input file"):
+        read_sequences(tmp_path, 8, 7)                   # a folder is not an input file
