@@ -34,6 +34,7 @@ from .provenance import collect
 from .results import read_json, trial_path, write_json
 from .rows import Row
 from .runner import run_trial, trial_seed
+from .spec import check_choice
 from .tasks.base import Sequence
 
 STUDY_DIR = DATA_DIR / "long_lag_study"
@@ -157,9 +158,11 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     if a.all == bool(a.variants):
         ap.error(f"give VARIANT names or --all (not both); variants: {', '.join(STUDY)}")
-    unknown = [v for v in a.variants if v not in STUDY]
-    if unknown:
-        ap.error(f"unknown variant {', '.join(map(repr, unknown))}; variants: {', '.join(STUDY)}")
+    try:                          # not argparse's choices: with nargs="*" it rejects no VARIANT
+        for v in a.variants:
+            check_choice("variant", v, STUDY)
+    except ValueError as exc:
+        ap.error(str(exc))
     run_study(None if a.all else a.variants)
 
 

@@ -387,7 +387,8 @@ def load_study(path=STUDY_PATH) -> list[dict]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lstm_repro.reber_study",
                                      description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", nargs="+", default=["1-2", "1-5"])
+    parser.add_argument("--rows", nargs="+", default=["1-2", "1-5"],
+                        choices=[r for r, p in PROTOCOLS.items() if p.task == "reber"])
     parser.add_argument("--readings", nargs="+", default=list(READINGS), choices=list(READINGS))
     parser.add_argument("--trials", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--budget", type=int, default=30_000)
@@ -395,10 +396,6 @@ def main(argv=None) -> None:
                         help="compare truncated and full gradient on the first 400 strings instead")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
-    unknown = [r for r in args.rows if r not in PROTOCOLS or PROTOCOLS[r].task != "reber"]
-    if unknown:
-        parser.error(f"unknown Reber row {', '.join(map(repr, unknown))}; rows: "
-                     f"{', '.join(r for r, p in PROTOCOLS.items() if p.task == 'reber')}")
     if args.full_gradient:
         out = Path(args.out or GRADIENT_PATH)
         records = [r for row in args.rows for trial in args.trials

@@ -288,7 +288,7 @@ class Summary:
     def verdict_text(self) -> str:
         """The verdict, with "(n of N trials)" while fewer trials than planned are stored."""
         n, planned = self.trials, self.planned_trials
-        if n and planned and n < planned and self.verdict not in ("not run", REFERENCE):
+        if n and planned and n < planned and self.verdict != REFERENCE:
             return f"{self.verdict} ({n} of {planned} trials)"
         return self.verdict
 

@@ -213,9 +213,9 @@ def test_output_into_a_closed_pipe_ends_quietly():
 def test_study_modules_name_bad_arguments(capsys):
     from lstm_repro import formal_study, guessing, long_lag_study, reber_study
     for module, argv, message in ((long_lag_study, [], "give VARIANT names or --all"),
-                                  (long_lag_study, ["nosuch"], "unknown variant 'nosuch'"),
-                                  (formal_study, ["--configs", "nosuch"], "unknown config 'nosuch'"),
-                                  (reber_study, ["--rows", "nosuch"], "unknown Reber row 'nosuch'"),
+                                  (long_lag_study, ["nosuch"], "variant='nosuch' is not valid"),
+                                  (formal_study, ["--configs", "nosuch"], "invalid choice: 'nosuch'"),
+                                  (reber_study, ["--rows", "nosuch"], "invalid choice: 'nosuch'"),
                                   (guessing, ["nosuch"], "'nosuch' is not one")):
         with pytest.raises(SystemExit) as exc:
             module.main(argv)
