@@ -44,22 +44,26 @@ CASES = (
 )
 
 
-def _time_per_step(fn, steps_per_call: int, min_seconds: float, rounds: int = 5) -> float:
-    """Microseconds per time step: the best of ``rounds`` rounds, each repeating ``fn`` for
-    ``min_seconds / rounds`` (after a warm-up); the best round is the least disturbed by whatever
-    else runs on the machine."""
-    fn()
-    best = float("inf")
+def _time_per_step(timed: list[tuple], min_seconds: float, rounds: int = 5) -> list[float]:
+    """Microseconds per time step of each ``(fn, steps_per_call, share)`` in ``timed``: the best of
+    ``rounds`` rounds (after a warm-up call each).  In every round each fn runs in turn, repeated for
+    ``share * min_seconds / rounds``; so all of them meet the machine in the same states, and their
+    ratios stay fair when its speed drifts (other work, other tenants of a virtual machine).  The
+    best round is the least disturbed."""
+    for fn, _, _ in timed:
+        fn()
+    best = [float("inf")] * len(timed)
     for _ in range(rounds):
-        calls, start = 0, time.perf_counter()
-        while True:
-            fn()
-            calls += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_seconds / rounds:
-                break
-        best = min(best, elapsed / calls)
-    return best / steps_per_call * 1e6
+        for i, (fn, _, share) in enumerate(timed):
+            calls, start = 0, time.perf_counter()
+            while True:
+                fn()
+                calls += 1
+                elapsed = time.perf_counter() - start
+                if elapsed >= share * min_seconds / rounds:
+                    break
+            best[i] = min(best[i], elapsed / calls)
+    return [b / steps * 1e6 for b, (_, steps, _) in zip(best, timed)]
 
 
 def bench_case(case: Case, min_seconds: float = 1.0, seed: int = 0) -> dict:
@@ -99,13 +103,15 @@ def bench_case(case: Case, min_seconds: float = 1.0, seed: int = 0) -> dict:
         loss.backward()
         opt.step()
 
+    engine_us, eager_us, fused_us = _time_per_step(
+        [(engine, steps, 1.0), (eager, T, 0.5), (fused, T, 1.0)], min_seconds)
     return {
         "name": case.name,
         "steps": T,
         "weights": spec.weight_count(),
-        "engine_us_per_step": _time_per_step(engine, steps, min_seconds),
-        "torch_eager_us_per_step": _time_per_step(eager, T, min_seconds / 2),
-        "torch_fused_us_per_step": _time_per_step(fused, T, min_seconds),
+        "engine_us_per_step": engine_us,
+        "torch_eager_us_per_step": eager_us,
+        "torch_fused_us_per_step": fused_us,
     }
 
 
