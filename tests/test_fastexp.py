@@ -94,7 +94,6 @@ def _neg_into(x, out, lo, hi, fast):
 SPECS = {
     "4-1 (g2, h1)": ROWS["4-1"].spec,
     "2a (g1, h identity, no output gate)": ROWS["2a"].spec,
-    "6a": ROWS["6a"].spec,
     "forget + peepholes, g identity": NetworkSpec(n_inputs=3, n_outputs=3, n_blocks=2, block_size=1,
                                                   forget_gate=True, peepholes=True, g="id", h="id",
                                                   connectivity="G", bias="all", in_gate_bias=None),
