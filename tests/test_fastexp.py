@@ -91,14 +91,14 @@ def _neg_into(x, out, lo, hi, fast):
     fastexp.exp_neg_into(x, out, lo, hi, fast)
 
 
-SPECS = {
-    "4-1 (g2, h1)": ROWS["4-1"].spec,
-    "2a (g1, h identity, no output gate)": ROWS["2a"].spec,
-    "forget + peepholes, g identity": NetworkSpec(n_inputs=3, n_outputs=3, n_blocks=2, block_size=1,
-                                                  forget_gate=True, peepholes=True, g="id", h="id",
-                                                  connectivity="G", bias="all", in_gate_bias=None),
-    "hidden units": NetworkSpec(n_inputs=3, n_outputs=2, n_blocks=1, block_size=2, n_hidden=3,
-                                in_gate_bias=None),
+SPECS = {      # between them: every kind of unit and every squasher path of the kernel
+    "4-1 (g2, h1, output gates)": ROWS["4-1"].spec,
+    "forget gates + peepholes, g and h identity": NetworkSpec(
+        n_inputs=3, n_outputs=3, n_blocks=2, block_size=1, forget_gate=True, peepholes=True, g="id",
+        h="id", connectivity="G", bias="all", in_gate_bias=None),
+    "hidden units, no output gate, g1, h identity": NetworkSpec(
+        n_inputs=3, n_outputs=2, n_blocks=2, block_size=1, n_hidden=2, output_gate=False, g="g1",
+        h="id", in_gate_bias=None),
 }
 
 
