@@ -880,9 +880,9 @@ _ROWS_1997 = (
 PAPER_ROWS: dict[str, PaperRow] = {r.id: r for r in _ROWS_1997}
 
 # Rows of this reproduction beside a 1997 row: the same row, run under the other reading of Table
-# 10's "r" gate bias (open ambiguity 5; the networks: lstm_repro.rows.READINGS).  The paper reports
-# one result per row, whichever reading it ran, so a reading row is compared with its base row's
-# numbers.
+# 10's "r" gate bias (open ambiguity 5) or of its legend's squasher ranges (open ambiguity 7; the
+# networks: lstm_repro.rows.READINGS).  The paper reports one result per row, whichever reading it
+# ran, so a reading row is compared with its base row's numbers.
 READINGS_1997 = (   # (base row, suffix, the reading)
     ("4-1", "-ogb", "output-gate biases -2, -4 (Section 4 cites Experiment 4 for the negative "
                     "output-gate bias; Table 10: r)"),
@@ -894,6 +894,9 @@ READINGS_1997 = (   # (base row, suffix, the reading)
                    "output-gate bias; Table 10: r)"),
     ("6b", "-ogb", "output-gate biases -2, -4, -6 (Section 4 cites Experiment 6 for the negative "
                    "output-gate bias; Table 10: r)"),
+    *((row, "-legend", "the squasher ranges of Table 10's legend: g in [-1, 1], h in [-2, 2] (Section "
+                       "5.2's text and Appendix eqs. (4)-(5): g in [-2, 2], h in [-1, 1])")
+      for row in ("2c-1", "2c-2", "2c-3")),
 )
 READING_ROWS: dict[str, PaperRow] = {
     base + suffix: replace(PAPER_ROWS[base], id=base + suffix,

@@ -199,8 +199,9 @@ _ALL = [
               stop_params={"rule": "st3", "beta": 0.1}),
 ]
 
-# The other reading of a gate bias (paper.READINGS_1997): the base row's protocol with the network
-# of that reading (lstm_repro.rows.READINGS: the base's Table 10 row + the same suffix).
+# The other reading of a gate bias or of the squashers (paper.READINGS_1997): the base row's
+# protocol with the network of that reading (lstm_repro.rows.READINGS: the base's Table 10 row + the
+# same suffix).
 _BASES = {p.row: p for p in _ALL}
 _ALL += [replace(_BASES[base], row=base + suffix, config_row=_BASES[base].config_row + suffix)
          for base, suffix, _ in paper.READINGS_1997]

@@ -99,7 +99,7 @@ def _reading(base: str, suffix: str, **spec_changes) -> Row:
     return replace(row, row=base + suffix, spec=replace(row.spec, **spec_changes))
 
 
-# The other reading of Table 10's "r" gate biases (hochreiter1997.md, open ambiguity 5): Section 4
+# The other readings of Table 10.  Its "r" gate biases (hochreiter1997.md, open ambiguity 5): Section 4
 # names Experiments 1 and 3-6 for the negative output-gate bias (remedy 2 of the abuse problem) and
 # Experiments 4 and 5 for the negative input-gate bias (the drift remedy), where Table 10 prints "r".
 # The values are our choice: Experiment 3's output-gate biases -2, -4 (-6), the only experiment
@@ -109,6 +109,11 @@ READINGS: dict[str, Row] = {r.row: r for r in (
     _reading("6a", "-ogb", out_gate_bias=(-2.0, -4.0)),
     _reading("6b", "-ogb", out_gate_bias=(-2.0, -4.0, -6.0)),
     _reading("5", "-igb", in_gate_bias=(-3.0, -6.0)),
+    # The other reading of Table 10's squashers (open ambiguity 7): its legend gives h1 the range
+    # [-2, 2] and g2 the range [-1, 1], the text (Section 5.2, Task 2c) and Appendix eqs. (4)-(5)
+    # the reverse, which Table 10's rows follow here.  Under the legend Task 2c's cell input g is
+    # the logistic in [-1, 1] (SQUASHERS "h1") and its cell output h the one in [-2, 2] ("g2").
+    *(_reading(row, "-legend", g="h1", h="g2") for row in ("2c-1", "2c-2", "2c-3")),
 )}
 
 

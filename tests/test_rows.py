@@ -7,6 +7,7 @@ the paper's column w.
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -43,12 +44,18 @@ def test_architecture_fields_equal_table10(row_id):
 
 
 @pytest.mark.parametrize("row_id", list(READINGS))
-def test_a_reading_is_its_table10_row_with_negative_gate_biases_where_table10_says_r(row_id):
-    base = row_id.rsplit("-", 1)[0]
+def test_a_reading_is_its_table10_row_with_the_other_reading_of_one_column(row_id):
+    """-ogb/-igb: negative gate biases where Table 10 says r; -legend: the legend's squasher ranges
+    (g in [-1, 1], h in [-2, 2]) where the row has the text's g2 and h1."""
+    base, suffix = row_id.rsplit("-", 1)
     assert get_row(row_id) is READINGS[row_id] and base in TABLE10
     spec, table = READINGS[row_id].spec, TABLE10[base]
-    column = {"ogb": table.out_gate_bias, "igb": table.in_gate_bias}[row_id.rsplit("-", 1)[1]]
-    assert column == "r"
+    if suffix == "legend":
+        assert (table.g, table.h) == ("g2", "h1") and (spec.g, spec.h) == ("h1", "g2")
+        assert replace(spec, g=table.g, h=table.h) == ROWS[base].spec
+    else:
+        column = {"ogb": table.out_gate_bias, "igb": table.in_gate_bias}[suffix]
+        assert column == "r"
     assert spec.weight_count() == table.weights and READINGS[row_id].lr == table.lr
 
 

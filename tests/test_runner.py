@@ -27,7 +27,7 @@ def test_every_lstm_paper_row_has_a_protocol_with_the_papers_trial_count():
         assert prot.config_row == lstm[row_id].config_row
 
 
-def test_a_reading_row_changes_only_its_gate_biases():
+def test_a_reading_row_changes_only_its_gate_biases_or_its_squashers():
     from lstm_repro import paper
     for row_id in paper.READING_ROWS:
         base = PROTOCOLS[row_id.rsplit("-", 1)[0]]
@@ -36,11 +36,14 @@ def test_a_reading_row_changes_only_its_gate_biases():
         assert {k for k in a if a[k] != b[k]} == {"row", "config_row", "network"}
         sa, sb = a["network"]["spec"], b["network"]["spec"]
         changed = {k for k in sa if sa[k] != sb[k]}
-        assert changed in ({"out_gate_bias"}, {"in_gate_bias"})
+        assert changed in ({"out_gate_bias"}, {"in_gate_bias"}, {"g", "h"})
+        assert reading.network.spec.weight_count() == base.network.spec.weight_count()
+        if changed == {"g", "h"}:                                     # the legend's ranges
+            assert (sa["g"], sa["h"], sb["g"], sb["h"]) == ("g2", "h1", "h1", "g2")
+            continue
         (key,) = changed
         assert sa[key] is None and all(v < 0 for v in sb[key])       # Table 10's "r" -> negative
         assert len(sb[key]) == reading.network.spec.n_blocks
-        assert reading.network.spec.weight_count() == base.network.spec.weight_count()
 
 
 @pytest.mark.parametrize("row_id", ["1-2", "2a", "2c-1", "3a-T100-N3", "5-nseq13", "6a"])
