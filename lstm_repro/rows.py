@@ -99,9 +99,10 @@ def _reading(base: str, suffix: str, **spec_changes) -> Row:
     return replace(row, row=base + suffix, spec=replace(row.spec, **spec_changes))
 
 
-# The other readings of Table 10.  Its "r" gate biases (hochreiter1997.md, open ambiguity 5): Section 4
-# names Experiments 1 and 3-6 for the negative output-gate bias (remedy 2 of the abuse problem) and
-# Experiments 4 and 5 for the negative input-gate bias (the drift remedy), where Table 10 prints "r".
+# The other readings of Table 10.  Its "r" gate biases (hochreiter1997.md, open ambiguity 5):
+# Section 4 names Experiments 1 and 3-6 for the negative output-gate bias (remedy 2 of the abuse
+# problem) and Experiments 4 and 5 for the negative input-gate bias (the drift remedy), where
+# Table 10 prints "r".
 # The values are our choice: Experiment 3's output-gate biases -2, -4 (-6), the only experiment
 # that states both, and Experiment 4's input-gate biases -3, -6.  Everything else is the row's.
 READINGS: dict[str, Row] = {r.row: r for r in (
