@@ -896,7 +896,7 @@ READINGS_1997 = (   # (base row, suffix, the reading)
                    "output-gate bias; Table 10: r)"),
     *((row, "-legend", "the squasher ranges of Table 10's legend: g in [-1, 1], h in [-2, 2] (Section "
                        "5.2's text and Appendix eqs. (4)-(5): g in [-2, 2], h in [-1, 1])")
-      for row in ("2c-1", "2c-2", "2c-3")),
+      for row in (f"2c-{i}" for i in range(1, 10))),
 )
 READING_ROWS: dict[str, PaperRow] = {
     base + suffix: replace(PAPER_ROWS[base], id=base + suffix,

@@ -114,7 +114,7 @@ READINGS: dict[str, Row] = {r.row: r for r in (
     # [-2, 2] and g2 the range [-1, 1], the text (Section 5.2, Task 2c) and Appendix eqs. (4)-(5)
     # the reverse, which Table 10's rows follow here.  Under the legend Task 2c's cell input g is
     # the logistic in [-1, 1] (SQUASHERS "h1") and its cell output h the one in [-2, 2] ("g2").
-    *(_reading(row, "-legend", g="h1", h="g2") for row in ("2c-1", "2c-2", "2c-3")),
+    *(_reading(row, "-legend", g="h1", h="g2") for row in (f"2c-{i}" for i in range(1, 10))),
 )}
 
 
