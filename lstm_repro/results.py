@@ -8,11 +8,14 @@ Every file is written atomically (a temporary file, then ``os.replace``), so a r
 moment leaves either a whole trial or none.  A file that does not parse, or a stored config that
 differs from the row's current protocol, is reported by name and never overwritten silently
 (:func:`open_row` with ``force=True`` moves the old results to a backup folder first).
+A long trial also keeps ``trial-NNN.checkpoint`` while it runs (:func:`write_checkpoint`), so that a
+killed run resumes it where it was instead of from its start.
 """
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import tempfile
 import time
@@ -22,6 +25,8 @@ import numpy as np
 
 from .paths import BUILD_DIR, RESULTS_DIR
 from .spec import Weights
+
+CHECKPOINT_FORMAT = 1     # the layout of a checkpoint's payload (lstm_repro.runner)
 
 
 class ResultsError(RuntimeError):
@@ -91,6 +96,34 @@ def read_weights(path: Path) -> Weights:
 
 def trial_path(directory: Path, trial: int) -> Path:
     return Path(directory) / f"trial-{trial:03d}.json"
+
+
+def checkpoint_path(directory: Path, trial: int) -> Path:
+    """Where a trial in progress keeps its checkpoint (removed once the trial is stored)."""
+    return Path(directory) / f"trial-{trial:03d}.checkpoint"
+
+
+def write_checkpoint(path: Path, payload: dict) -> None:
+    """Store ``payload`` (a trial in progress, see :mod:`lstm_repro.runner`) with pickle,
+    atomically.  A checkpoint is local working state, never a result: it is not committed."""
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    _atomic_write(Path(path), lambda f: f.write(data))
+
+
+def read_checkpoint(path: Path) -> dict:
+    """The payload of :func:`write_checkpoint`; one that does not load raises
+    :class:`ResultsError` naming the file (which is left untouched)."""
+    try:
+        with open(path, "rb") as f:
+            payload = pickle.load(f)
+        if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+            raise ValueError("not a checkpoint of this package's format "
+                             f"{CHECKPOINT_FORMAT}")
+    except Exception as exc:  # noqa: BLE001 - any failure to load means the same to the user
+        raise ResultsError(f"checkpoint {path} cannot be used ({type(exc).__name__}: {exc}); it "
+                           f"was left untouched. Delete it to run that trial again from its "
+                           f"start") from None
+    return payload
 
 
 def open_row(directory: Path, config: dict, force: bool = False) -> dict[int, dict]:

@@ -4,6 +4,12 @@
 trials in parallel processes, skips those already stored, writes each as it finishes (see
 :mod:`lstm_repro.results`) and shows a progress bar.  A trial that exhausts its budget is recorded
 as a failure with that budget, never dropped.
+
+A trial in progress under :func:`run_row` stores a checkpoint every :data:`CHECKPOINT_SECONDS`
+(its network with the momentum buffers, its random streams, its counts and curve, and its stopping
+rule's state, taken between two training blocks), so a killed run resumes it there, with the same
+results bit for bit, and the record lists where it was resumed (``resumed``).  The formal-language
+rule (``until_formal``) keeps no checkpoint: those trials start over.
 """
 from __future__ import annotations
 
@@ -18,12 +24,14 @@ from . import criteria
 from .engine import Network
 from .protocols import Protocol, get_protocol
 from .provenance import collect
-from .results import (default_root, open_row, remove_partial_files, row_dir, trial_path,
-                      write_json, write_weights)
+from .results import (CHECKPOINT_FORMAT, ResultsError, checkpoint_path, default_root, open_row,
+                      read_checkpoint, remove_partial_files, row_dir, trial_path,
+                      write_checkpoint, write_json, write_weights)
 
 _progress = None      # shared counter of training sequences (set in worker processes)
 ONLINE_BLOCK = 32     # sequences per kernel call under an on-line stopping rule
 EXP3_SCREEN = 32      # Exp 3: test sequences evaluated first; ST1 fails if too many are wrong
+CHECKPOINT_SECONDS = 600.0   # wall time between the checkpoints of a trial in progress
 
 
 def trial_seed(base_seed: int, trial: int) -> int:
@@ -67,10 +75,11 @@ class _Trial:
     """One trial in progress: the network, the task, the random streams, the count of training
     sequences and the learning curve.  Each ``until_*`` method trains until its kind of stopping
     rule holds (see :mod:`lstm_repro.protocols`) or the budget is spent, and says whether the
-    rule held."""
+    rule held.  A rule keeps its own state in ``loop`` and calls :meth:`checkpoint` before each
+    training block, where everything it needs to go on is in the object."""
 
     def __init__(self, protocol: Protocol, trial: int, seed: int):
-        self.protocol = protocol
+        self.protocol, self.trial, self.seed = protocol, trial, seed
         streams = np.random.default_rng(seed).spawn(3)      # weights, training data, test data
         self.net = protocol.make_learner(streams[0])
         self.data_rng, self.test_rng = streams[1], streams[2]
@@ -86,6 +95,41 @@ class _Trial:
                                  "through _Trial.learn; the 'online' rule does not")
             from .construction import Construction
             self.construction = Construction(self.net, **protocol.construction)
+        self.loop = {}              # the stopping rule's own state (kept in checkpoints)
+        self.resumed = []           # where earlier processes left off (resumed trials)
+        self.wall_before = 0.0      # seconds run by those processes
+        self._started, self._ck = time.perf_counter(), None
+
+    def __getstate__(self) -> dict:
+        """What a checkpoint keeps: everything but this process's timing and checkpoint file."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_started", "_ck")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._started, self._ck = time.perf_counter(), None
+
+    def keep_checkpoints(self, path: Path, every: float | None = CHECKPOINT_SECONDS,
+                         provenance: dict | None = None) -> None:
+        """Store the trial at ``path`` every ``every`` seconds (None: never; 0: at every
+        chance), with ``provenance`` (default: this process's)."""
+        self._ck = None if every is None else {
+            "path": Path(path), "every": every, "last": time.perf_counter(),
+            "provenance": provenance if provenance is not None else collect()}
+
+    def wall_seconds(self) -> float:
+        return self.wall_before + time.perf_counter() - self._started
+
+    def checkpoint(self) -> None:
+        """Called by the stopping rules between training blocks: store the trial when its
+        checkpoint is due (see the module's docstring)."""
+        ck = self._ck
+        if ck is None or time.perf_counter() - ck["last"] < ck["every"]:
+            return
+        write_checkpoint(ck["path"], {
+            "format": CHECKPOINT_FORMAT, "protocol": self.protocol.to_dict(),
+            "trial": self.trial, "seed": self.seed, "provenance": ck["provenance"],
+            "wall_seconds": self.wall_seconds(), "run": self})
+        ck["last"] = time.perf_counter()
 
     def sample(self, k: int) -> list:
         return [self.task.sample(self.data_rng) for _ in range(k)]
@@ -121,8 +165,11 @@ class _Trial:
         blocks of ONLINE_BLOCK per kernel call; when the rule holds inside a block, the weights
         are restored and only the block's sequences up to that one are trained again, so the
         result equals training one sequence at a time."""
-        rule, task = _online_rule(params), self.task
+        if "rule" not in self.loop:
+            self.loop["rule"] = _online_rule(params)
+        rule, task = self.loop["rule"], self.task
         while self.n < self.protocol.budget:
+            self.checkpoint()
             seqs = self.sample(min(ONLINE_BLOCK, self.protocol.budget - self.n))
             saved = self.net.state()
             outs = self.net.train_sequences(seqs, lr=self.lr, momentum=self.momentum,
@@ -143,8 +190,11 @@ class _Trial:
     def until_solved(self, params) -> bool:
         """Exp 1 (Section 5.1): every string of the training and the test set predicted
         correctly, checked every ``check_every`` strings."""
-        everything = self.task.training_set + self.task.test_set(self.test_rng)
+        if "everything" not in self.loop:
+            self.loop["everything"] = self.task.training_set + self.task.test_set(self.test_rng)
+        everything = self.loop["everything"]
         while self.n < self.protocol.budget:
+            self.checkpoint()
             seqs = self.sample(params["check_every"])
             self.note(seqs, self.learn(seqs), "sq_sum")
             if all(_evaluate(self.net, self.task, everything)[1]):
@@ -154,17 +204,19 @@ class _Trial:
     def until_abs_test(self, params) -> bool:
         """Exp 2 (Table 11): the ABS criterion holds on ``confirm`` fresh sequences; that test
         runs once the last ``streak`` training sequences were all correct."""
-        streak = 0
+        loop = self.loop
+        loop.setdefault("streak", 0)
         while self.n < self.protocol.budget:
+            self.checkpoint()
             seqs = self.sample(10)
             for ok in self.note(seqs, self.learn(seqs), "abs_end"):
-                streak = streak + 1 if ok else 0
-            if streak >= params["streak"]:
+                loop["streak"] = loop["streak"] + 1 if ok else 0
+            if loop["streak"] >= params["streak"]:
                 self.events["tests_run"] = self.events.get("tests_run", 0) + 1
                 confirm = [self.task.sample(self.test_rng) for _ in range(params["confirm"])]
                 if all(_evaluate(self.net, self.task, confirm)[1]):
                     return True
-                streak = 0
+                loop["streak"] = 0
         return False
 
     def until_exp3(self, params) -> bool:
@@ -172,9 +224,12 @@ class _Trial:
         every ``check_every`` sequences; both counts go into ``events``.  A screen on the first
         EXP3_SCREEN test sequences skips most evaluations early in training without changing
         any count."""
-        test256 = self.task.test_set(self.test_rng, 256)
+        if "test256" not in self.loop:
+            self.loop["test256"] = self.task.test_set(self.test_rng, 256)
+        test256 = self.loop["test256"]
         max_wrong = criteria.EXP3_RULES[self.task.name].max_wrong
         while self.n < self.protocol.budget:
+            self.checkpoint()
             seqs = self.sample(params["check_every"])
             self.note(seqs, self.learn(seqs), "sq_end")
             # exact screen: more than max_wrong misclassified among the first EXP3_SCREEN test
@@ -245,10 +300,34 @@ class _Trial:
         return success
 
 
-def run_trial(protocol: Protocol, trial: int, seed: int) -> tuple[dict, Network]:
-    """Run one trial; returns its record (JSON-able) and the trained network."""
-    start = time.perf_counter()
-    run = _Trial(protocol, trial, seed)
+def _resume(path: Path, protocol: Protocol, trial: int, seed: int) -> _Trial | None:
+    """The trial stored in the checkpoint ``path`` (None when there is none); a checkpoint of
+    another protocol, trial or seed raises :class:`~lstm_repro.results.ResultsError`."""
+    if not path.exists():
+        return None
+    payload = read_checkpoint(path)
+    mine = (protocol.to_dict(), trial, seed)
+    if (payload["protocol"], payload["trial"], payload["seed"]) != mine:
+        raise ResultsError(f"checkpoint {path} belongs to another run (its protocol, trial or "
+                           f"seed differ); it was left untouched. Delete it to run trial "
+                           f"{trial} from its start")
+    run = payload["run"]
+    run.wall_before = payload["wall_seconds"]
+    run.resumed.append({"sequences": run.n, "commit": payload["provenance"]["commit"],
+                        "dirty": payload["provenance"]["dirty"]})
+    return run
+
+
+def run_trial(protocol: Protocol, trial: int, seed: int, checkpoint: Path | None = None,
+              checkpoint_every: float | None = CHECKPOINT_SECONDS,
+              provenance: dict | None = None) -> tuple[dict, Network]:
+    """Run one trial; returns its record (JSON-able) and the trained network.  With
+    ``checkpoint`` (a path), resume the trial stored there if there is one, and store it there
+    every ``checkpoint_every`` seconds while it runs (``provenance``: the run's, kept with it)."""
+    run = None if checkpoint is None else _resume(Path(checkpoint), protocol, trial, seed)
+    run = run or _Trial(protocol, trial, seed)
+    if checkpoint is not None:
+        run.keep_checkpoints(checkpoint, checkpoint_every, provenance)
     until = getattr(run, f"until_{protocol.stop}", None)
     if until is None:
         raise ValueError(f"unknown stopping kind {protocol.stop!r}")
@@ -259,7 +338,8 @@ def run_trial(protocol: Protocol, trial: int, seed: int) -> tuple[dict, Network]
         "success": success, "stopped": "criterion" if success else "budget",
         "sequences": run.events.get("learned_at", run.n), "budget": protocol.budget,
         "events": run.events,
-        "wall_seconds": round(time.perf_counter() - start, 3),
+        "wall_seconds": round(run.wall_seconds(), 3),
+        **({"resumed": run.resumed} if run.resumed else {}),
         "curve": run.curve,
         **run.extra,
     }
@@ -271,7 +351,7 @@ def run_trial(protocol: Protocol, trial: int, seed: int) -> tuple[dict, Network]
 
 def _worker_init(counter):
     """Worker set-up: share the progress counter; leave Ctrl-C to the parent, which stops the
-    pool (finished trials are already on disk, a trial in progress is simply not written)."""
+    pool (finished trials are already on disk, a trial in progress keeps its last checkpoint)."""
     global _progress
     _progress = counter
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -290,19 +370,25 @@ def _die_with_parent() -> None:
         pass
 
 
-def _run_and_store(protocol: Protocol, trial: int, seed: int, directory: str, prov: dict) -> dict:
-    record, net = run_trial(protocol, trial, seed)
+def _run_and_store(protocol: Protocol, trial: int, seed: int, directory: str, prov: dict,
+                   checkpoint_every: float | None) -> dict:
+    ck = checkpoint_path(Path(directory), trial)
+    record, net = run_trial(protocol, trial, seed, ck, checkpoint_every, prov)
     record["provenance"] = prov
     path = trial_path(Path(directory), trial)
     write_weights(path.with_suffix(".npz"), net.weights)
     write_json(path, record)
+    ck.unlink(missing_ok=True)
     return record
 
 
 def run_row(row_id: str, scale: str = "quick", trials: int | None = None, jobs: int = 1,
             seed: int = 0, root: Path | None = None, force: bool = False,
-            progress: bool = True, learner: str | None = None) -> list[dict]:
-    """Run (or resume) a row's trials; returns every stored trial record of the row, in order."""
+            progress: bool = True, learner: str | None = None,
+            checkpoint_every: float | None = CHECKPOINT_SECONDS) -> list[dict]:
+    """Run (or resume) a row's trials; returns every stored trial record of the row, in order.
+    A trial in progress is stored every ``checkpoint_every`` seconds (None: never) and resumed
+    from there by the next run."""
     from tqdm import tqdm
 
     protocol = get_protocol(row_id, scale, learner)
@@ -325,7 +411,8 @@ def run_row(row_id: str, scale: str = "quick", trials: int | None = None, jobs: 
     pool = mp.get_context("fork").Pool(jobs, initializer=_worker_init, initargs=(counter,))
     try:
         pending = {t: pool.apply_async(_run_and_store, (protocol, t, trial_seed(seed, t),
-                                                        str(directory), prov)) for t in todo}
+                                                        str(directory), prov, checkpoint_every))
+                   for t in todo}
         pool.close()
         while pending:
             time.sleep(0.2)
@@ -339,8 +426,9 @@ def run_row(row_id: str, scale: str = "quick", trials: int | None = None, jobs: 
         pool.join()
         remove_partial_files(directory)
         bar.close()
-        print(f"\ninterrupted: {len(done)} finished trial(s) kept in {directory}; "
-              f"run the same command again to resume", flush=True)
+        print(f"\ninterrupted: {len(done)} finished trial(s) kept in {directory}, and the "
+              f"checkpoints of trials in progress; run the same command again to resume",
+              flush=True)
         raise
     except BaseException:
         pool.terminate()
