@@ -88,6 +88,7 @@ class _Trial:
         self.momentum = protocol.momentum
         self.n, self.events, self.curve, self.extra = 0, {}, [], {}
         self._errs, self._oks = [], []
+        self._scored = None         # (outputs, task.score_many of them) when learn already scored
         self.construction = None              # sequential network construction (Exp 2a/2b)
         if protocol.construction:
             if protocol.stop == "online":
@@ -140,9 +141,10 @@ class _Trial:
                                         update=self.update, outputs="targets")
         self.n += len(seqs)
         _count(len(seqs))
-        if self.construction is not None and self.construction.observe(
-                [self.task.errors(y, s)["sq_sum"] for y, s in zip(outs, seqs)], self.n):
-            self.events["blocks_added"] = list(self.construction.added)
+        if self.construction is not None and self.construction.held:
+            self._scored = (outs, self.task.score_many(outs, seqs))   # note() uses it again
+            if self.construction.observe(self._scored[1][0]["sq_sum"], self.n):
+                self.events["blocks_added"] = list(self.construction.added)
         return outs
 
     def note_curve(self, errs, oks) -> None:
@@ -156,7 +158,9 @@ class _Trial:
 
     def note(self, seqs, outs, key: str) -> list[bool]:
         """Record the curve for ``seqs`` (error measure ``key``); their correctness."""
-        errs, oks = self.task.score_many(outs, seqs)
+        scored, self._scored = self._scored, None
+        errs, oks = (scored[1] if scored is not None and scored[0] is outs
+                     else self.task.score_many(outs, seqs))
         self.note_curve(errs[key], oks)
         return oks
 
