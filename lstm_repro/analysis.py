@@ -12,7 +12,8 @@ Stored trials (:mod:`lstm_repro.results`):
   row when each is wrong with probability ``p``: how long ST3's "2000 most recent sequences
   processed correctly" (Table 11) takes for a net that is right on all but a fraction ``p``;
   :func:`streak_rate`, its inverse.
-- :func:`stored_network`: the trained net of a stored trial.
+- :func:`stored_networks`: the trained nets of a row's stored trials; :func:`stored_network`, the
+  first successful one.
 
 Trained nets (:class:`lstm_repro.engine.Network`):
 
@@ -143,15 +144,20 @@ def readings_markdown(records: dict[str, list[dict]], levels=(0.9, 0.99),
     return "\n".join(lines)
 
 
+def stored_networks(row_id: str, root: Path | None = None):
+    """Every stored paper-scale trial of ``row_id`` in trial order, as (trained net, record):
+    the weights at the end of the trial, at its success or at the end of its budget."""
+    spec = get_protocol(row_id).network.spec
+    for rec in sorted(load_records(row_id, root), key=lambda r: r["trial"]):
+        path = trial_path(results_dir(row_id, root), rec["trial"]).with_suffix(".npz")
+        yield Network(spec, read_weights(path)), rec
+
+
 def stored_network(row_id: str, root: Path | None = None) -> tuple[Network, dict] | None:
     """The trained net of the first (lowest-numbered) successful stored paper-scale trial of
     ``row_id`` and its record; None when no such trial is stored."""
-    wins = sorted((r for r in load_records(row_id, root) if r["success"]), key=lambda r: r["trial"])
-    if not wins:
-        return None
-    path = trial_path(results_dir(row_id, root), wins[0]["trial"]).with_suffix(".npz")
-    spec = get_protocol(row_id).network.spec
-    return Network(spec, read_weights(path)), wins[0]
+    return next(((net, rec) for net, rec in stored_networks(row_id, root) if rec["success"]),
+                None)
 
 
 # ---------------------------------------------------------------------------- trained nets

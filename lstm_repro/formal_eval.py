@@ -226,14 +226,10 @@ def best_stored_network(row_id: str, root=None):
     """(net, record) of the stored paper-scale trial of ``row_id`` that learned the training set
     and generalises furthest (largest N; the lowest trial number among equals); None when no
     stored trial learned it.  ``root``: the results root (default data/results)."""
-    from .engine import Network
-    from .protocols import get_protocol
-    from .results import read_weights, trial_path
-    from .scorecard import load_records, results_dir
+    from .analysis import stored_networks
 
-    wins = [r for r in load_records(row_id, root) if r["success"] and "generalisation" in r]
+    wins = [(net, rec) for net, rec in stored_networks(row_id, root)
+            if rec["success"] and "generalisation" in rec]
     if not wins:
         return None
-    best = max(wins, key=lambda r: (r["generalisation"]["N"], -r["trial"]))
-    path = trial_path(results_dir(row_id, root), best["trial"]).with_suffix(".npz")
-    return Network(get_protocol(row_id).network.spec, read_weights(path)), best
+    return max(wins, key=lambda w: (w[1]["generalisation"]["N"], -w[1]["trial"]))

@@ -250,7 +250,7 @@ def test_end_outputs_and_targets():
                                [task.target(*s.meta["values"]) for s in seqs])
 
 
-def test_stored_network_loads_the_first_successful_trial(tmp_path):
+def test_stored_networks_load_every_trial_and_the_first_successful_one(tmp_path):
     assert an.stored_network("6a", tmp_path) is None                      # nothing stored
     protocol = get_protocol("6a")
     directory = tmp_path / "paper" / "6a"
@@ -262,6 +262,10 @@ def test_stored_network_loads_the_first_successful_trial(tmp_path):
         write_json(path, {**record([], ok), "trial": t})
     net, rec = an.stored_network("6a", tmp_path)
     assert rec["trial"] == 1
+    every = list(an.stored_networks("6a", tmp_path))                     # all, in trial order
+    assert [r["trial"] for _, r in every] == [0, 1, 2]
+    for (n, _), t in zip(every, range(3)):
+        np.testing.assert_array_equal(n.weights.wo, nets[t].weights.wo)
     np.testing.assert_array_equal(net.weights.wh, nets[1].weights.wh)
     for t in (1, 2):
         write_json(trial_path(directory, t), {**record([], False), "trial": t})
