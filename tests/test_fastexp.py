@@ -35,9 +35,9 @@ def test_available_where_the_platform_is_the_one_it_reproduces():
 
 @pytest.mark.skipif(not fastexp.available(), reason="the C library's exp is not the one reproduced")
 def test_exp_equals_math_exp_bit_for_bit():
-    xs = fastexp.check_sample(2_000_000, seed=7)            # not the import check's sample
+    sample = fastexp.check_sample(2_000_000, seed=7)        # not the import check's sample
     k = np.arange(-60_000, 60_000)
-    for xs in (xs,
+    for xs in (sample,
                # exact integers, halfway points of the table and the ends of its range
                k * math.log(2) / fastexp.N, (k + 0.5) * math.log(2) / fastexp.N,
                np.linspace(-fastexp.LIMIT, fastexp.LIMIT, 100_001)):
