@@ -12,6 +12,7 @@ Stored trials (:mod:`lstm_repro.results`):
   row when each is wrong with probability ``p``: how long ST3's "2000 most recent sequences
   processed correctly" (Table 11) takes for a net that is right on all but a fraction ``p``;
   :func:`streak_rate`, its inverse.
+- :func:`flat_spot`: when a curve got stuck at a high error and when it left it.
 - :func:`stored_networks`: the trained nets of a row's stored trials; :func:`stored_network`, the
   first successful one.
 
@@ -65,6 +66,19 @@ def first_below(record: dict, level: float) -> int | None:
     points = curve(record)
     hits = np.flatnonzero(points[:, 1] < level)
     return int(points[hits[0], 0]) if hits.size else None
+
+
+def flat_spot(record: dict, high: float = 0.99, low: float = 0.9) -> tuple[int, int | None] | None:
+    """When a trial's curve reached an average training error of at least ``high`` (e.g. an end
+    error near 1: logistic outputs saturated at the wrong end, their flat spot) and when it first
+    came back below ``low`` after that, in sequences; the second is None if it never did, and
+    the whole is None if the curve never reached ``high``."""
+    points = curve(record)
+    stuck = np.flatnonzero(points[:, 1] >= high)
+    if not stuck.size:
+        return None
+    back = np.flatnonzero(points[stuck[0]:, 1] < low)
+    return int(points[stuck[0], 0]), (int(points[stuck[0] + back[0], 0]) if back.size else None)
 
 
 def plateau_rate(record: dict, window: int = WINDOW, level: float = 0.99) -> float | None:

@@ -270,3 +270,12 @@ def test_stored_networks_load_every_trial_and_the_first_successful_one(tmp_path)
     for t in (1, 2):
         write_json(trial_path(directory, t), {**record([], False), "trial": t})
     assert an.stored_network("6a", tmp_path) is None                      # no success stored
+
+
+def test_flat_spot_finds_when_a_curve_got_stuck_and_when_it_left():
+    rec = {"curve": [[1000, 0.5, 0.0], [2000, 1.0, 0.0], [3000, 0.995, 0.0], [4000, 0.95, 0.0],
+                     [5000, 0.3, 0.8]]}
+    assert an.flat_spot(rec) == (2000, 5000)           # 0.5 before it is not "left": it came first
+    assert an.flat_spot(rec, low=0.96) == (2000, 4000)
+    assert an.flat_spot({"curve": rec["curve"][:4]}) == (2000, None)        # never left
+    assert an.flat_spot({"curve": [[1000, 0.5, 0.0], [2000, 0.2, 1.0]]}) is None   # never stuck
