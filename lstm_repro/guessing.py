@@ -47,7 +47,7 @@ from .results import (
     write_json,
     write_weights,
 )
-from .runner import _test_metrics, trial_seed
+from .runner import _test_metrics, trial_seed, trial_streams
 from .spec import check_choice
 
 GUESS_RANGE = 100.0        # weights uniform in [-100, 100] (the guessing papers)
@@ -161,7 +161,7 @@ def run_guess_trial(protocol: GuessProtocol, trial: int, seed: int) -> tuple[dic
     """One guessing trial; its record (the runner's fields) and the last (or solving) guess."""
     start = time.perf_counter()
     base = get_protocol(protocol.row, protocol.scale)
-    weights_rng, _, test_rng = np.random.default_rng(seed).spawn(3)   # as the runner's trial
+    weights_rng, _, test_rng = trial_streams(seed)   # as the runner's trial
     task = base.make_task(trial)
     net = Network(base.network.spec, rng=weights_rng)
     test256 = task.test_set(test_rng, 256)        # the LSTM trial's 256 test sequences

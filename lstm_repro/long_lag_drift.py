@@ -23,6 +23,10 @@ ABS(0.2)) and ``train_end_error`` (mean over the block of the largest absolute e
 ``wh_step`` and ``wo_step`` are the largest absolute changes of a hidden-layer (gates, cells) and
 of an output weight over the block (how much error still reaches each part of the net).
 
+:func:`initial_readouts` reads the nets that a row's trials start from, before any update: with
+Table 10's 2c net the cells' states at the end of a q = 1000 sequence are already tens of units
+from zero, so h'(s_c) and with it the error reaching the cells start out vanishingly small.
+
 :data:`VARIANTS` are the runs of the chapter: 2c-1 and 2c-2 with Table 10's nets, and a
 diagnostic 2c-2 net with a negative initial input-gate bias (Section 4's remedy for drift; this
 departs from Table 10, which gives 2c no biases).  Each (variant, seed) is stored with its
@@ -43,10 +47,11 @@ import numpy as np
 
 from .cell_analysis import squash
 from .engine import Network
-from .long_lag_study import STUDY_DIR, with_spec
+from .long_lag_study import IGB, STUDY_DIR, with_spec
 from .protocols import Protocol, get_protocol
 from .provenance import collect
 from .results import read_json, write_json
+from .runner import trial_seed, trial_streams
 from .tasks.base import Sequence
 
 DRIFT_DIR = STUDY_DIR / "2c-drift"
@@ -58,7 +63,7 @@ VARIANTS = {
     # diagnostic (not Table 10): gate bias weights (input and output gates, Table 10 "ga") with the
     # input gates' initial biases -2, -4 (Table 10 row 6a's igb, its 2-block net); output-gate
     # biases random. Section 4: a negative input-gate bias counters internal state drift.
-    "2c-2-igb": ("2c-2", {"bias": "ga", "in_gate_bias": (-2.0, -4.0)}, 600_000, 2_500,
+    "2c-2-igb": ("2c-2", IGB, 600_000, 2_500,
                  "diagnostic: 2c-2 with gate biases, input-gate biases -2, -4 at the start"),
 }
 PROBE_SIZE = 200
@@ -96,6 +101,17 @@ def probe_readout(net: Network, seqs: list[Sequence]) -> dict:
         "w_cc": w_cc.tolist(),
         "correct": float(np.mean(right)),
     }
+
+
+def initial_readouts(protocol: Protocol, seqs: list[Sequence], trials: int,
+                     base_seed: int = 0) -> list[dict]:
+    """:func:`probe_readout` of the nets that trials 0 ... ``trials`` - 1 of ``protocol`` start
+    from (before their first update): the runner's initial weights of each trial (seed
+    ``trial_seed(base_seed, t)``).  Where the end states have drifted far from zero, h'(s_c) is
+    tiny and the truncated error reaching the cells and gates from the end vanishes with it
+    (Section 4, internal state drift)."""
+    return [probe_readout(protocol.make_learner(trial_streams(trial_seed(base_seed, t))[0]), seqs)
+            for t in range(trials)]
 
 
 def variant_protocol(variant: str, variants: dict | None = None) -> Protocol:

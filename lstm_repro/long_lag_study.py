@@ -12,11 +12,16 @@ diagnostic variants of a row's network, and what the single memory cell of Tasks
   the row's protocol (2a or 2b) with a study budget
   (not the paper's 5 million); stored as one JSON record per trial under
   ``data/long_lag_study/VARIANT/`` (resumable).
+- :data:`IGB_STUDY`: rows 2c-1 ... 2c-9 with Section 4's remedy for internal state drift, a
+  negative initial input-gate bias (:data:`IGB`), everything else the row's paper protocol (its
+  5-million-sequence budget included).  A diagnostic: Table 10's weight counts give Task 2c no
+  bias weights at all.
 
 Command line (one process)::
 
-    python -m lstm_repro.long_lag_study --all          # every variant of STUDY (hours)
+    python -m lstm_repro.long_lag_study --all          # every variant of STUDIES (many hours)
     python -m lstm_repro.long_lag_study constructed    # one
+    python -m lstm_repro.long_lag_study 2c-4-igb 2c-5-igb   # the 2c remedy, one row each
 """
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ from .engine import Network
 from .paths import DATA_DIR
 from .protocols import Protocol, get_protocol
 from .provenance import collect
-from .results import read_json, trial_path, write_json
+from .results import checkpoint_path, read_json, trial_path, write_json
 from .rows import Row
 from .runner import run_trial, trial_seed
 from .spec import check_choice
@@ -47,6 +52,14 @@ STUDY = {
     "2b-constructed": ("2b", {}, {}, 3, 50_000),
     "2b-constructed-g-centred": ("2b", {"g": "h1"}, {}, 6, 100_000),
 }
+# Section 4 ("internal state drift"): bias the input gates negatively at the start.  Gate bias
+# weights (Table 10's "ga") with the input gates' initial biases -2, -4: Table 10 row 6a's igb, its
+# 2-block net.  Output-gate biases random (Table 10's legend "r").  Not Table 10's 2c net.
+IGB = {"bias": "ga", "in_gate_bias": (-2.0, -4.0)}
+IGB_TRIALS = 10
+IGB_STUDY = {f"{row}-igb": (row, IGB, {}, IGB_TRIALS, 5_000_000)
+             for row in (f"2c-{i}" for i in range(1, 10))}
+STUDIES = {**STUDY, **IGB_STUDY}     # every variant, for the command line
 
 
 @dataclass(frozen=True)
@@ -100,8 +113,8 @@ def cell_readout(net: Network, seqs: list[Sequence], x: int, y: int) -> dict:
 
 
 def study_protocol(variant: str, study: dict | None = None) -> Protocol:
-    """The row's paper protocol changed as ``study[variant]`` says (default :data:`STUDY`)."""
-    study = STUDY if study is None else study
+    """The row's paper protocol changed as ``study[variant]`` says (default :data:`STUDIES`)."""
+    study = STUDIES if study is None else study
     if variant not in study:
         raise KeyError(f"unknown variant {variant!r}; valid variants: {', '.join(study)}")
     row, spec_changes, changes, _, budget = study[variant]
@@ -110,9 +123,10 @@ def study_protocol(variant: str, study: dict | None = None) -> Protocol:
 
 
 def run_study(variants=None, root: Path = STUDY_DIR, seed: int = 0, study: dict | None = None) -> None:
-    """Run (or resume) the trials of ``variants`` (default: all), one record per trial in
-    ``root/VARIANT/trial-NNN.json``; a stored config that differs from the variant's raises."""
-    study = STUDY if study is None else study
+    """Run (or resume) the trials of ``variants`` (default: all of ``study``, default
+    :data:`STUDIES`), one record per trial in ``root/VARIANT/trial-NNN.json``; a stored config
+    that differs from the variant's raises."""
+    study = STUDIES if study is None else study
     for variant in (list(study) if variants is None else variants):
         protocol = study_protocol(variant, study)
         directory = Path(root) / variant
@@ -126,10 +140,12 @@ def run_study(variants=None, root: Path = STUDY_DIR, seed: int = 0, study: dict 
             path = trial_path(directory, t)
             if path.exists():
                 continue
-            record, _ = run_trial(protocol, t, trial_seed(seed, t))
+            ck, prov = checkpoint_path(directory, t), collect({"variant": variant, "seed": seed})
+            record, _ = run_trial(protocol, t, trial_seed(seed, t), ck, provenance=prov)
             record["variant"] = variant
-            record["provenance"] = collect({"variant": variant, "seed": seed})
+            record["provenance"] = prov
             write_json(path, record)
+            ck.unlink(missing_ok=True)             # a trial in progress resumes from ck
             print(f"{variant} trial {t}: {'success' if record['success'] else 'no success'} after "
                   f"{record['sequences']:,} sequences ({record['wall_seconds']:.0f} s)", flush=True)
 
@@ -139,10 +155,11 @@ def _as_json(data: dict) -> dict:
     return json.loads(json.dumps(data))
 
 
-def load_study(root: Path = STUDY_DIR) -> dict[str, list[dict]]:
-    """The stored records of each variant of :data:`STUDY` (empty lists where none is stored)."""
+def load_study(root: Path = STUDY_DIR, study: dict | None = None) -> dict[str, list[dict]]:
+    """The stored records of each variant of ``study`` (default :data:`STUDY`; empty lists where
+    none is stored)."""
     out = {}
-    for variant in STUDY:
+    for variant in (STUDY if study is None else study):
         directory = Path(root) / variant
         out[variant] = [read_json(p) for p in sorted(directory.glob("trial-*.json"))] \
             if directory.is_dir() else []
@@ -153,14 +170,14 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="python -m lstm_repro.long_lag_study",
                                  description=__doc__.split("\n")[0])
     ap.add_argument("variants", nargs="*", metavar="VARIANT",
-                    help=f"variants to run or resume: {', '.join(STUDY)}")
-    ap.add_argument("--all", action="store_true", help="every variant (hours)")
+                    help=f"variants to run or resume: {', '.join(STUDIES)}")
+    ap.add_argument("--all", action="store_true", help="every variant (many hours)")
     a = ap.parse_args(argv)
     if a.all == bool(a.variants):
-        ap.error(f"give VARIANT names or --all (not both); variants: {', '.join(STUDY)}")
+        ap.error(f"give VARIANT names or --all (not both); variants: {', '.join(STUDIES)}")
     try:                          # not argparse's choices: with nargs="*" it rejects no VARIANT
         for v in a.variants:
-            check_choice("variant", v, STUDY)
+            check_choice("variant", v, STUDIES)
     except ValueError as exc:
         ap.error(str(exc))
     run_study(None if a.all else a.variants)

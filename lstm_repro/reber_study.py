@@ -42,7 +42,7 @@ from .protocols import PROTOCOLS, Protocol, get_protocol
 from .provenance import collect
 from .results import write_json
 from .rows import Row, get_row
-from .runner import run_trial, trial_seed
+from .runner import run_trial, trial_seed, trial_streams
 from .spec import SQUASHERS, check_choice, layout
 from .tasks.base import Sequence
 from .tasks.reber import INDEX, SYMBOLS, ReberTask, draw_sets, string_sequence
@@ -343,7 +343,7 @@ def learning_course(row: str, reading: Reading, trial: int, strings: int, every:
     net every ``every`` strings: a list of ``{"sequences": n, **diagnose(...)}``."""
     protocol = reading_protocol(row, reading)
     task, lr = protocol.make_task(trial), protocol.network.lr
-    streams = np.random.default_rng(trial_seed(0, trial)).spawn(3)      # as run_trial
+    streams = trial_streams(trial_seed(0, trial))
     net = protocol.make_learner(streams[0])
     course = []
     for n in range(every, strings + 1, every):
@@ -364,7 +364,7 @@ def gradient_comparison(row: str, trial: int, checkpoints=(100, 200, 400),
     task, spec, lr = protocol.make_task(trial), protocol.network.spec, protocol.network.lr
     out = []
     for learner in ("truncated", "full"):
-        streams = np.random.default_rng(trial_seed(0, trial)).spawn(3)   # as run_trial
+        streams = trial_streams(trial_seed(0, trial))
         weights = Network(spec, rng=streams[0]).weights
         net = Network(spec, weights) if learner == "truncated" else \
             TorchLearner(spec, weights, truncate=False)

@@ -39,6 +39,12 @@ def trial_seed(base_seed: int, trial: int) -> int:
     return base_seed * 100_000 + trial
 
 
+def trial_streams(seed: int) -> list[np.random.Generator]:
+    """A trial's three independent random streams, from its seed: initial weights, training
+    data, test data (what every run of a trial with that seed draws from)."""
+    return np.random.default_rng(seed).spawn(3)
+
+
 def _count(n: int) -> None:
     if _progress is not None:
         with _progress.get_lock():
@@ -80,7 +86,7 @@ class _Trial:
 
     def __init__(self, protocol: Protocol, trial: int, seed: int):
         self.protocol, self.trial, self.seed = protocol, trial, seed
-        streams = np.random.default_rng(seed).spawn(3)      # weights, training data, test data
+        streams = trial_streams(seed)      # weights, training data, test data
         self.net = protocol.make_learner(streams[0])
         self.data_rng, self.test_rng = streams[1], streams[2]
         self.task = protocol.make_task(trial)

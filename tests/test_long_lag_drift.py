@@ -10,13 +10,16 @@ from lstm_repro.engine import Network
 from lstm_repro.long_lag_drift import (
     VARIANTS,
     drift_run,
+    initial_readouts,
     load_drift,
     probe_readout,
     run_variants,
     summary,
     variant_protocol,
 )
+from lstm_repro.long_lag_study import IGB, with_spec
 from lstm_repro.protocols import get_protocol
+from lstm_repro.runner import _Trial, trial_seed
 from lstm_repro.spec import SQUASHERS
 from lstm_repro.tasks import make_task
 
@@ -133,3 +136,30 @@ def test_variants_store_resume_and_load(tmp_path):
     assert run["provenance"]["params"] == {"variant": "2c-1", "seed": 0}
     with pytest.raises(ValueError, match="another configuration"):
         run_variants(seeds=(0,), root=tmp_path, table={"2c-1": ("2c-1", {}, 60, 20, "tiny")})
+
+
+def test_initial_readouts_read_the_nets_the_runners_trials_start_from():
+    p = get_protocol("2c-1")
+    task = p.make_task(0)
+    rng = np.random.default_rng(5)
+    seqs = [task.sample(rng) for _ in range(6)]
+    got = initial_readouts(p, seqs, trials=2, base_seed=3)
+    for t, readout in enumerate(got):
+        start = _Trial(p, t, trial_seed(3, t)).net        # the runner's trial before any update
+        assert readout == probe_readout(start, seqs)
+    assert got[0] != got[1]                                 # each trial its own weights
+
+
+def test_initial_state_drift_grows_with_the_lag_and_the_input_gate_bias_curbs_it():
+    """Table 10's 2c net has no biases: the gates' constant activations (about 0.5) reach the
+    cell inputs through the recurrent weights, so the state drifts by about the same amount at
+    every step and its end value grows with q.  Section 4's remedy (IGB) keeps the gate shut."""
+    def end_state(row, **changes):
+        p = with_spec(get_protocol(row), **changes) if changes else get_protocol(row)
+        task = p.make_task(0)
+        rng = np.random.default_rng(0)
+        seqs = [task.sample(rng) for _ in range(10)]
+        return np.median([max(r["abs_s_end"]) for r in initial_readouts(p, seqs, trials=3)])
+    short, long = end_state("2c-1"), end_state("2c-5")
+    assert long > 10 * short
+    assert end_state("2c-5", **IGB) < long / 4

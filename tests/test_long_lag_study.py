@@ -6,6 +6,7 @@ import pytest
 
 from lstm_repro.engine import Network
 from lstm_repro.long_lag_study import (
+    IGB_STUDY,
     STUDY,
     cell_readout,
     load_study,
@@ -78,3 +79,18 @@ def test_study_variants_runs_and_resumes(tmp_path):
     changed = {"full": ("2a", {}, {"construction": {}}, 2, 40)}
     with pytest.raises(ValueError, match="another configuration"):
         run_study(root=tmp_path, study=changed)
+
+
+def test_igb_variants_change_only_the_gate_biases_of_the_2c_rows():
+    assert sorted(IGB_STUDY) == sorted(f"2c-{i}-igb" for i in range(1, 10))
+    for variant, (row, *_rest) in IGB_STUDY.items():
+        base, v = get_protocol(row), study_protocol(variant)
+        spec, table10 = v.network.spec, base.network.spec
+        assert replace(spec, bias="none", in_gate_bias=None) == table10, variant
+        assert (spec.bias, spec.in_gate_bias) == ("ga", (-2.0, -4.0))
+        assert spec.weight_count() == table10.weight_count() + 4      # one bias per gate
+        assert (v.budget, v.task_params, v.stop_params, v.learning_rate) == \
+            (base.budget, base.task_params, base.stop_params, base.learning_rate)
+    net = study_protocol("2c-1-igb").make_learner(np.random.default_rng(0))
+    lay = net.layout
+    assert list(net.weights.wh[lay.in_gate:lay.in_gate + 2, lay.n_src - 1]) == [-2.0, -4.0]
