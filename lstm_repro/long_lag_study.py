@@ -122,11 +122,15 @@ def study_protocol(variant: str, study: dict | None = None) -> Protocol:
     return with_spec(p, **spec_changes) if spec_changes else p
 
 
-def run_study(variants=None, root: Path = STUDY_DIR, seed: int = 0, study: dict | None = None) -> None:
+def run_study(variants=None, root: Path = STUDY_DIR, seed: int = 0, study: dict | None = None,
+              trials: int | None = None) -> None:
     """Run (or resume) the trials of ``variants`` (default: all of ``study``, default
     :data:`STUDIES`), one record per trial in ``root/VARIANT/trial-NNN.json``; a stored config
-    that differs from the variant's raises."""
+    that differs from the variant's raises.  ``trials``: only trials 0 ... ``trials`` - 1 (at
+    most the variant's count), so that several variants can be filled breadth first."""
     study = STUDIES if study is None else study
+    if trials is not None and (isinstance(trials, bool) or not isinstance(trials, int) or trials < 1):
+        raise ValueError(f"trials={trials!r} is not valid; it must be an integer >= 1")
     for variant in (list(study) if variants is None else variants):
         protocol = study_protocol(variant, study)
         directory = Path(root) / variant
@@ -136,7 +140,7 @@ def run_study(variants=None, root: Path = STUDY_DIR, seed: int = 0, study: dict 
         if stored.exists() and read_json(stored) != _as_json(config):
             raise ValueError(f"{stored} holds another configuration; remove the folder to rerun")
         write_json(stored, config)
-        for t in range(study[variant][3]):
+        for t in range(study[variant][3] if trials is None else min(trials, study[variant][3])):
             path = trial_path(directory, t)
             if path.exists():
                 continue
@@ -172,15 +176,19 @@ def main(argv=None) -> None:
     ap.add_argument("variants", nargs="*", metavar="VARIANT",
                     help=f"variants to run or resume: {', '.join(STUDIES)}")
     ap.add_argument("--all", action="store_true", help="every variant (many hours)")
+    ap.add_argument("--trials", type=int, metavar="K",
+                    help="only trials 0 ... K-1 of each variant (default: all of them)")
     a = ap.parse_args(argv)
     if a.all == bool(a.variants):
         ap.error(f"give VARIANT names or --all (not both); variants: {', '.join(STUDIES)}")
     try:                          # not argparse's choices: with nargs="*" it rejects no VARIANT
         for v in a.variants:
             check_choice("variant", v, STUDIES)
+        if a.trials is not None and a.trials < 1:
+            raise ValueError(f"--trials {a.trials} is not valid; it must be at least 1")
     except ValueError as exc:
         ap.error(str(exc))
-    run_study(None if a.all else a.variants)
+    run_study(None if a.all else a.variants, trials=a.trials)
 
 
 if __name__ == "__main__":

@@ -67,9 +67,15 @@ def test_study_variants_runs_and_resumes(tmp_path):
         study_protocol("nope")
     tiny = {"full": ("2a", {}, {"construction": {}}, 2, 30),
             "full-g-centred": ("2a", {"g": "h1"}, {"construction": {}}, 1, 30)}
+    run_study(root=tmp_path, study=tiny, trials=1)            # breadth first: trial 0 of each
+    assert [p.parent.name for p in sorted(tmp_path.glob("*/trial-*.json"))] == \
+        ["full", "full-g-centred"]
+    with pytest.raises(ValueError, match="trials=0"):
+        run_study(root=tmp_path, study=tiny, trials=0)
     run_study(root=tmp_path, study=tiny)
     recs = sorted(tmp_path.glob("*/trial-*.json"))
     assert [p.parent.name for p in recs] == ["full", "full", "full-g-centred"]
+    assert not list(tmp_path.glob("*/*.checkpoint"))        # removed once a trial is stored
     stamp = recs[0].stat().st_mtime_ns
     run_study(root=tmp_path, study=tiny)                      # resumes: nothing redone
     assert recs[0].stat().st_mtime_ns == stamp
