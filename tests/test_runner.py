@@ -218,3 +218,42 @@ def test_quick_scale_keeps_the_n_seq_rule_a_fraction_of_its_window():
         quick = get_protocol(row, "quick").stop_params
         assert get_protocol(row, "paper").stop_params["n_seq"] == paper_n
         assert quick["n_seq"] / quick["window"] == pytest.approx(paper_n / 2000, abs=0.005)
+
+
+def test_pass_fail_tests_stop_at_the_first_wrong_chunk_and_change_nothing(monkeypatch):
+    """Exp 2's confirmation test evaluates TEST_CHUNK sequences at a time and stops at a chunk
+    with a wrong one: the record (tests run, count at success, curve) and the weights are those
+    of evaluating all of them, and far fewer test sequences are run."""
+    import lstm_repro.runner as runner
+    prot = replace(get_protocol("2c-1", "paper"), task_params={"q": 10, "p": 50},
+                   stop_params={"confirm": 2000, "streak": 50}, budget=200_000)
+    evaluated, evaluate = [], runner._evaluate
+
+    def counting(net, task, seqs):
+        evaluated.append(len(seqs))
+        return evaluate(net, task, seqs)
+    monkeypatch.setattr(runner, "_evaluate", counting)
+    chunked, net_c = run_trial(prot, trial=0, seed=1)
+    n_chunked = sum(evaluated)
+    evaluated.clear()
+    monkeypatch.setattr(runner, "TEST_CHUNK", 10**9)       # one chunk: every sequence of a test
+    whole, net_w = run_trial(prot, trial=0, seed=1)
+    chunked.pop("wall_seconds"), whole.pop("wall_seconds")
+    assert chunked["success"] and chunked["events"]["tests_run"] > 3 and chunked == whole
+    assert np.array_equal(net_c.weights.flat(), net_w.weights.flat())
+    assert sum(evaluated) == 2000 * whole["events"]["tests_run"] and n_chunked < sum(evaluated) / 2
+
+
+def test_all_correct_answers_as_all_of_them():
+    import lstm_repro.runner as runner
+
+    class Net:
+        def forward_sequences(self, seqs):
+            return list(seqs)
+
+    class Task:
+        def score_many(self, outs, seqs):
+            return None, [bool(s) for s in seqs]
+    for seqs in ([1] * 7, [1, 1, 0, 1, 1, 1, 1], [1] * 6 + [0], [0], []):
+        for chunk in (1, 2, 3, 100):
+            assert runner._all_correct(Net(), Task(), seqs, chunk) == all(seqs)
