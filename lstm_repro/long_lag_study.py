@@ -178,6 +178,8 @@ def main(argv=None) -> None:
     ap.add_argument("--all", action="store_true", help="every variant (many hours)")
     ap.add_argument("--trials", type=int, metavar="K",
                     help="only trials 0 ... K-1 of each variant (default: all of them)")
+    ap.add_argument("--root", type=Path, default=STUDY_DIR, metavar="DIR",
+                    help="where the variants' folders are (default: data/long_lag_study)")
     a = ap.parse_args(argv)
     if a.all == bool(a.variants):
         ap.error(f"give VARIANT names or --all (not both); variants: {', '.join(STUDIES)}")
@@ -188,7 +190,7 @@ def main(argv=None) -> None:
             raise ValueError(f"--trials {a.trials} is not valid; it must be at least 1")
     except ValueError as exc:
         ap.error(str(exc))
-    run_study(None if a.all else a.variants, trials=a.trials)
+    run_study(None if a.all else a.variants, root=a.root, trials=a.trials)
 
 
 if __name__ == "__main__":

@@ -100,3 +100,13 @@ def test_igb_variants_change_only_the_gate_biases_of_the_2c_rows():
     net = study_protocol("2c-1-igb").make_learner(np.random.default_rng(0))
     lay = net.layout
     assert list(net.weights.wh[lay.in_gate:lay.in_gate + 2, lay.n_src - 1]) == [-2.0, -4.0]
+
+
+def test_command_line_runs_into_root_breadth_first(tmp_path, monkeypatch, capsys):
+    import lstm_repro.long_lag_study as study
+    tiny = {"full": ("2a", {}, {"construction": {}}, 3, 20)}
+    monkeypatch.setattr(study, "STUDIES", tiny)
+    study.main(["full", "--trials", "2", "--root", str(tmp_path)])
+    assert sorted(p.name for p in (tmp_path / "full").glob("trial-*.json")) == \
+        ["trial-000.json", "trial-001.json"]
+    assert "full trial 1: no success after 20 sequences" in capsys.readouterr().out
