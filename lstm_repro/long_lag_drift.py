@@ -27,8 +27,8 @@ of an output weight over the block (how much error still reaches each part of th
 Table 10's 2c net the cells' states at the end of a q = 1000 sequence are already tens of units
 from zero, so h'(s_c) and with it the error reaching the cells start out vanishingly small.
 
-:data:`VARIANTS` are the runs of the chapter: 2c-1 and 2c-2 with Table 10's nets, and a
-diagnostic 2c-2 net with a negative initial input-gate bias (Section 4's remedy for drift; this
+:data:`VARIANTS` are the runs of the chapter: 2c-1 and 2c-2 with Table 10's nets, and diagnostic
+2c-2 and 2c-4 nets with a negative initial input-gate bias (Section 4's remedy for drift; this
 departs from Table 10, which gives 2c no biases).  Each (variant, seed) is stored with its
 provenance in ``data/long_lag_study/2c-drift/VARIANT-seedN.json`` (resumable).
 
@@ -65,6 +65,10 @@ VARIANTS = {
     # biases random. Section 4: a negative input-gate bias counters internal state drift.
     "2c-2-igb": ("2c-2", IGB, 600_000, 2_500,
                  "diagnostic: 2c-2 with gate biases, input-gate biases -2, -4 at the start"),
+    # the same remedy at q = p = 500 (long_lag_study's 2c-4-igb trials sit at an end error of 0.5
+    # for a long time before they learn): what the cells and output weights do on that plateau
+    "2c-4-igb": ("2c-4", IGB, 600_000, 10_000,
+                 "diagnostic: 2c-4 with gate biases, input-gate biases -2, -4 at the start"),
 }
 PROBE_SIZE = 200
 
