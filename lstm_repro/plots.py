@@ -4,17 +4,31 @@
   failures marked at their budget) against the paper's mean, log scale, with the factor-2 band of
   the scorecard's "sequences" rule (:mod:`lstm_repro.scorecard`).
 - :func:`learning_curves`: the learning curves stored in trial records (``curve``: rows of
-  [sequences, average training error, fraction correct] every ``curve_every`` sequences).
+  [sequences, average training error, fraction correct] every ``curve_every`` sequences);
+  :func:`curve_grid`: one such panel per set of records, in rows of ``ncols``.
+- :data:`KILO`: axis ticks in thousands (10k, 20k, ...), for counts of training sequences.
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FuncFormatter
 
 from .scorecard import SPEED_FACTOR, Summary, mean_interval
 from .spec import check_choice
 
 OURS, FAILED, PAPER = "tab:blue", "tab:red", "black"
+
+
+def _thousands(v: float, _pos=None) -> str:
+    """An axis tick in thousands: 25000 -> "25k", 2500 -> "2.5k", 0 -> "0"."""
+    k = v / 1000
+    if k == 0:
+        return "0"
+    return f"{round(k):,}k" if abs(k - round(k)) < 1e-9 else f"{round(k, 3):g}k"
+
+
+KILO = FuncFormatter(_thousands)   # axis ticks in thousands, for counts of training sequences
 
 
 def _paper_mean(s: Summary) -> float | None:
@@ -95,3 +109,23 @@ def learning_curves(records: list[dict], ax=None, measure: str = "error", title:
     ax.set_title(title or f"Learning curves: {', '.join(rows)} ({len(records)} trials)")
     fig.tight_layout()
     return fig
+
+
+def curve_grid(panels: list[tuple[str, list[dict]]], measure: str = "error", ncols: int = 3,
+               size: tuple[float, float] = (4.2, 3.3), sharey: bool = False):
+    """:func:`learning_curves` of each ``(title, records)`` in ``panels``, ``ncols`` panels to a
+    row (fewer if there are fewer panels), each ``size`` inches, x ticks in thousands.  Returns
+    the figure and the axes of the panels, in order, for the caller to add thresholds."""
+    if not panels:
+        raise ValueError("curve_grid needs at least one panel")
+    ncols = min(ncols, len(panels))
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows),
+                             squeeze=False, sharey=sharey)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    shown = list(axes.flat[:len(panels)])
+    for ax, (title, records) in zip(shown, panels):
+        learning_curves(records, ax=ax, measure=measure, title=title)
+        ax.xaxis.set_major_formatter(KILO)
+    return fig, shown

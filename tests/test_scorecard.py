@@ -341,3 +341,16 @@ def test_learning_curves_plot_one_line_per_trial():
     assert len(lines) == 2 and list(lines[0].get_xdata()) == [100, 200]
     with pytest.raises(ValueError, match="valid values: 'error', 'correct'"):
         plots.learning_curves(recs, measure="loss")
+
+
+def test_curve_grid_draws_a_panel_per_set_and_hides_the_rest():
+    recs = [{"row": "4-1", "success": True, "curve": [[1000, 0.5, 0.1], [2000, 0.1, 0.9]]}]
+    fig, axes = plots.curve_grid([("a", recs), ("b", recs), ("c", recs), ("d", recs)], ncols=3)
+    assert [ax.get_title() for ax in axes] == ["a", "b", "c", "d"]
+    assert sum(ax.get_visible() for ax in fig.axes) == 4 and len(fig.axes) == 6
+    assert [plots.KILO(v, 0) for v in (0, 500, 2500, 25000, 1_000_000)] == \
+        ["0", "0.5k", "2.5k", "25k", "1,000k"]
+    fig, axes = plots.curve_grid([("only", recs)], ncols=3)
+    assert len(fig.axes) == 1
+    with pytest.raises(ValueError, match="at least one panel"):
+        plots.curve_grid([])
