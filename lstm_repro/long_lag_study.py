@@ -15,7 +15,7 @@ diagnostic variants of a row's network, and what the single memory cell of Tasks
 - :data:`IGB_STUDY`: rows 2c-1 ... 2c-9 with Section 4's remedy for internal state drift, a
   negative initial input-gate bias (:data:`IGB`), everything else the row's paper protocol (its
   5-million-sequence budget included).  A diagnostic: Table 10's weight counts give Task 2c no
-  bias weights at all.
+  bias weights at all.  :data:`IGB_LR_STUDY`: row 2c-4's such net with larger learning rates.
 
 Command line (one process)::
 
@@ -59,7 +59,11 @@ IGB = {"bias": "ga", "in_gate_bias": (-2.0, -4.0)}
 IGB_TRIALS = 10
 IGB_STUDY = {f"{row}-igb": (row, IGB, {}, IGB_TRIALS, 5_000_000)
              for row in (f"2c-{i}" for i in range(1, 10))}
-STUDIES = {**STUDY, **IGB_STUDY}     # every variant, for the command line
+# The same net at q = p = 500 with 3, 10 and 30 times Table 10's learning rate (0.01): does the
+# step size set how long the trials sit at an end error of 0.5?  Not the paper's learning rate.
+IGB_LR_STUDY = {f"2c-4-igb-lr{lr:g}": ("2c-4", IGB, {"lr": lr}, 3, 5_000_000)
+                for lr in (0.03, 0.1, 0.3)}
+STUDIES = {**STUDY, **IGB_STUDY, **IGB_LR_STUDY}     # every variant, for the command line
 
 
 @dataclass(frozen=True)

@@ -110,3 +110,13 @@ def test_command_line_runs_into_root_breadth_first(tmp_path, monkeypatch, capsys
     assert sorted(p.name for p in (tmp_path / "full").glob("trial-*.json")) == \
         ["trial-000.json", "trial-001.json"]
     assert "full trial 1: no success after 20 sequences" in capsys.readouterr().out
+
+
+def test_igb_learning_rate_variants_change_only_the_learning_rate():
+    from lstm_repro.long_lag_study import IGB_LR_STUDY
+    base = study_protocol("2c-4-igb")
+    assert sorted(IGB_LR_STUDY) == ["2c-4-igb-lr0.03", "2c-4-igb-lr0.1", "2c-4-igb-lr0.3"]
+    for variant in IGB_LR_STUDY:
+        v = study_protocol(variant)
+        assert v.learning_rate == float(variant.split("lr")[1]) != base.learning_rate
+        assert replace(v, lr=base.lr) == base
