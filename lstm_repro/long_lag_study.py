@@ -40,7 +40,7 @@ from .results import checkpoint_path, read_json, trial_path, write_json
 from .rows import Row
 from .runner import run_trial, trial_seed
 from .spec import check_choice
-from .tasks.base import Sequence
+from .tasks.base import Sequence, check_int
 
 STUDY_DIR = DATA_DIR / "long_lag_study"
 # variant: (row, changes to its network spec, changes to its protocol, trials, budget)
@@ -133,8 +133,8 @@ def run_study(variants=None, root: Path = STUDY_DIR, seed: int = 0, study: dict 
     that differs from the variant's raises.  ``trials``: only trials 0 ... ``trials`` - 1 (at
     most the variant's count), so that several variants can be filled breadth first."""
     study = STUDIES if study is None else study
-    if trials is not None and (isinstance(trials, bool) or not isinstance(trials, int) or trials < 1):
-        raise ValueError(f"trials={trials!r} is not valid; it must be an integer >= 1")
+    if trials is not None:
+        check_int("trials", trials)
     for variant in (list(study) if variants is None else variants):
         protocol = study_protocol(variant, study)
         directory = Path(root) / variant
@@ -190,8 +190,8 @@ def main(argv=None) -> None:
     try:                          # not argparse's choices: with nargs="*" it rejects no VARIANT
         for v in a.variants:
             check_choice("variant", v, STUDIES)
-        if a.trials is not None and a.trials < 1:
-            raise ValueError(f"--trials {a.trials} is not valid; it must be at least 1")
+        if a.trials is not None:
+            check_int("--trials", a.trials)
     except ValueError as exc:
         ap.error(str(exc))
     run_study(None if a.all else a.variants, root=a.root, trials=a.trials)

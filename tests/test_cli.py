@@ -214,7 +214,7 @@ def test_study_modules_name_bad_arguments(capsys):
     from lstm_repro import formal_study, guessing, long_lag_study, reber_study
     for module, argv, message in ((long_lag_study, [], "give VARIANT names or --all"),
                                   (long_lag_study, ["nosuch"], "variant='nosuch' is not valid"),
-                                  (long_lag_study, ["2c-4-igb", "--trials", "0"], "--trials 0 is not valid"),
+                                  (long_lag_study, ["2c-4-igb", "--trials", "0"], "--trials=0 is not valid"),
                                   (formal_study, ["--configs", "nosuch"], "invalid choice: 'nosuch'"),
                                   (reber_study, ["--rows", "nosuch"], "invalid choice: 'nosuch'"),
                                   (guessing, ["nosuch"], "'nosuch' is not one")):
