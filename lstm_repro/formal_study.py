@@ -391,7 +391,24 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
           ("nopeep", "no peepholes", {"peepholes": False}, KEEP),
           ("cec", "no peepholes and no forget gate (the 1997 cell)", _CEC, KEEP),
           ("cec-long", f"no peepholes and no forget gate, {10 * KEEP:,} strings on", _CEC,
+           10 * KEEP),
+          # the cell output squashed too (h in [-1, 1], the 1997 h): a weight from a cell output
+          # into an output unit then adds at most its own size, whatever the count
+          ("h1", "cell output h in [-1, 1]", {"h": "h1"}, KEEP),
+          ("cec-h1", "the whole 1997 cell: no peepholes, no forget gate, h in [-1, 1]",
+           {**_CEC, "h": "h1"}, KEEP),
+          ("cec-h1-long", f"the whole 1997 cell, {10 * KEEP:,} strings on", {**_CEC, "h": "h1"},
            10 * KEEP))],
+    # the same cell (g in [-2, 2], h in [-1, 1], no peepholes, no forget gate, connectivity B)
+    # trained by gradient descent, with the paper's squared error and with cross-entropy
+    *[StudyConfig(f"gd-lr1e-4-B-keep{'-xent' if error != 'mse' else ''}-cec-g2h1",
+                  f"diagnostic: lr 1e-4, {'cross-entropy error, ' if error != 'mse' else ''}"
+                  f"the whole 1997 cell (g in [-2, 2], h in [-1, 1], no peepholes, no forget "
+                  f"gate), connectivity B, {GD_KEEP:,} strings on",
+                  learner="engine", lr=1e-4, error=error,
+                  spec={**_CEC, "g": "g2", "h": "h1", "connectivity": "B"}, paper=False,
+                  keep_training=GD_KEEP, test_every=GD_EVERY)
+      for error in ("mse", "cross-entropy")],
     *[StudyConfig(f"gd-keep-hand{'-B' if c == 'B' else ''}-xent",
                   f"diagnostic: start from the hand-wired counter (N >= 1000), lr 1e-5, "
                   f"cross-entropy error, {GD_KEEP:,} strings on"
