@@ -184,15 +184,17 @@ def test_hand_wired_drift_starts_from_the_exact_counter_and_records_the_learners
 
 
 @pytest.mark.parametrize("name", ["dekf-keep-g2-B-cec-h1", "dekf-keep-g2-B-cec-h1-long",
+                                  "dekf-keep-g2-Ggates-cec-h1",
                                   "gd-lr1e-4-B-keep-cec-g2h1", "gd-lr1e-4-B-keep-xent-cec-g2h1"])
 def test_whole_1997_cell_configs_build_that_cell(name):
     """The 1997-cell diagnostics train the 1997 cell (g in [-2, 2], h in [-1, 1], neither
-    peepholes nor forget gate) under connectivity B, with the learner their name says."""
+    peepholes nor forget gate) under the connectivity and with the learner their name says."""
     cfg = formal_study.CONFIGS[name]
     for language in formal_study.LANGUAGES:
         p = formal_study.study_protocol(cfg, language)
         spec = p.network.spec
-        assert (spec.g, spec.h, spec.connectivity) == ("g2", "h1", "B")
+        assert (spec.g, spec.h) == ("g2", "h1")
+        assert spec.connectivity == ("G-gates" if "Ggates" in name else "B")
         assert not spec.peepholes and not spec.forget_gate
         assert p.learner == cfg.learner and not cfg.paper
         if "xent" in name:
