@@ -307,6 +307,7 @@ _LEARNER_KEEP = (
       "test_every": GD_EVERY}),
 )
 _CEC = {"peepholes": False, "forget_gate": False, "forget_gate_bias": None}   # the 1997 cell
+_CELL_1997 = {**_CEC, "g": "g2", "h": "h1"}   # ... with its squashers: g in [-2, 2], h in [-1, 1]
 _ROW_LR_KEEP = ("gd-keep", f"lr 1e-5 (the row's), {GD_KEEP:,} strings on",
                 {"learner": "engine", "keep_training": GD_KEEP})
 
@@ -396,14 +397,14 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
           # into an output unit then adds at most its own size, whatever the count
           ("h1", "cell output h in [-1, 1]", {"h": "h1"}, KEEP),
           ("cec-h1", "the whole 1997 cell: no peepholes, no forget gate, h in [-1, 1]",
-           {**_CEC, "h": "h1"}, KEEP),
-          ("cec-h1-long", f"the whole 1997 cell, {10 * KEEP:,} strings on", {**_CEC, "h": "h1"},
+           _CELL_1997, KEEP),
+          ("cec-h1-long", f"the whole 1997 cell, {10 * KEEP:,} strings on", _CELL_1997,
            10 * KEEP))],
     # ... with connectivity G-gates: the bounded cell outputs feed the gates too, so a cell can
     # open or shut its input gate by the phase of the string that the other cell's output shows
     StudyConfig("dekf-keep-g2-Ggates-cec-h1", "diagnostic: the whole 1997 cell (as "
                 "dekf-keep-g2-B-cec-h1), connectivity G-gates: the cell outputs feed the gates",
-                spec={**_CEC, "g": "g2", "h": "h1", "connectivity": "G-gates"}, paper=False,
+                spec={**_CELL_1997, "connectivity": "G-gates"}, paper=False,
                 keep_training=KEEP, test_every=KEEP // 5),
     # the same cell (g in [-2, 2], h in [-1, 1], no peepholes, no forget gate, connectivity B)
     # trained by gradient descent, with the paper's squared error and with cross-entropy
@@ -412,7 +413,7 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
                   f"the whole 1997 cell (g in [-2, 2], h in [-1, 1], no peepholes, no forget "
                   f"gate), connectivity B, {GD_KEEP:,} strings on",
                   learner="engine", lr=1e-4, error=error,
-                  spec={**_CEC, "g": "g2", "h": "h1", "connectivity": "B"}, paper=False,
+                  spec={**_CELL_1997, "connectivity": "B"}, paper=False,
                   keep_training=GD_KEEP, test_every=GD_EVERY)
       for error in ("mse", "cross-entropy")],
     *[StudyConfig(f"gd-keep-hand{'-B' if c == 'B' else ''}-xent",
