@@ -402,10 +402,12 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
            10 * KEEP))],
     # ... with connectivity G-gates: the bounded cell outputs feed the gates too, so a cell can
     # open or shut its input gate by the phase of the string that the other cell's output shows
-    StudyConfig("dekf-keep-g2-Ggates-cec-h1", "diagnostic: the whole 1997 cell (as "
-                "dekf-keep-g2-B-cec-h1), connectivity G-gates: the cell outputs feed the gates",
-                spec={**_CELL_1997, "connectivity": "G-gates"}, paper=False,
-                keep_training=KEEP, test_every=KEEP // 5),
+    *[StudyConfig(f"dekf-keep-g2-Ggates-cec-h1{suffix}", "diagnostic: the whole 1997 cell (as "
+                  "dekf-keep-g2-B-cec-h1), connectivity G-gates: the cell outputs feed the gates"
+                  + (f", {keep:,} strings on" if suffix else ""),
+                  spec={**_CELL_1997, "connectivity": "G-gates"}, paper=False,
+                  keep_training=keep, test_every=keep // 5)
+      for suffix, keep in (("", KEEP), ("-long", 10 * KEEP))],
     # the same cell (g in [-2, 2], h in [-1, 1], no peepholes, no forget gate, connectivity B)
     # trained by gradient descent, with the paper's squared error and with cross-entropy
     *[StudyConfig(f"gd-lr1e-4-B-keep{'-xent' if error != 'mse' else ''}-cec-g2h1",

@@ -184,7 +184,7 @@ def test_hand_wired_drift_starts_from_the_exact_counter_and_records_the_learners
 
 
 @pytest.mark.parametrize("name", ["dekf-keep-g2-B-cec-h1", "dekf-keep-g2-B-cec-h1-long",
-                                  "dekf-keep-g2-Ggates-cec-h1",
+                                  "dekf-keep-g2-Ggates-cec-h1", "dekf-keep-g2-Ggates-cec-h1-long",
                                   "gd-lr1e-4-B-keep-cec-g2h1", "gd-lr1e-4-B-keep-xent-cec-g2h1"])
 def test_whole_1997_cell_configs_build_that_cell(name):
     """The 1997-cell diagnostics train the 1997 cell (g in [-2, 2], h in [-1, 1], neither
