@@ -237,13 +237,13 @@ def run_study(names, languages=LANGUAGES, trials=range(3), seed: int = 0,
         stored = json.loads(json.dumps(settings(cfg)))
         for language in languages:
             for trial in trials:
-                records = load(path)
                 if any(r["config"] == name and r["language"] == language and r["trial"] == trial
-                       and r["settings"] == stored for r in records):
+                       and r["settings"] == stored for r in load(path)):
                     continue
                 t0 = time.perf_counter()
                 rec = {**run_config(cfg, language, trial, seed), "provenance": prov}
-                records.append(rec)
+                # read the file again after the trial: another process may have stored records
+                records = load(path) + [rec]
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write_json(path, {"about": __doc__.split("\n")[0], "records": records})
                 new.append(rec)

@@ -125,6 +125,22 @@ def test_run_study_appends_records_with_provenance_and_skips_stored_ones(tmp_pat
         formal_study.run_study(["nope"], path=path)
 
 
+def test_run_study_keeps_records_another_process_stored_during_a_trial(tmp_path, monkeypatch):
+    """Two studies writing one file: a record stored while a trial runs is not overwritten."""
+    path = tmp_path / "records.json"
+    other = {"config": "other", "language": "anbn", "trial": 0, "settings": {}}
+    real = formal_study.run_config
+
+    def run_while_another_writes(cfg, language, trial, seed=0):
+        formal_study.write_json(path, {"about": "-", "records": [other]})
+        return real(cfg, language, trial, seed)
+
+    monkeypatch.setattr(formal_study, "run_config", run_while_another_writes)
+    cfg = StudyConfig("tiny", "-", test_max=12)
+    formal_study.run_study(["tiny"], ["anbn"], [0], path=path, configs={"tiny": cfg})
+    assert [r["config"] for r in json.loads(path.read_text())["records"]] == ["other", "tiny"]
+
+
 @pytest.mark.parametrize("learner,connectivity,g", [("engine", "G", "id"), ("dekf", "G", "id"),
                                                      ("engine", "B", "id"), ("dekf", "B", "g2")])
 def test_hand_wired_start_copies_the_counter_into_the_learner(learner, connectivity, g):
