@@ -215,4 +215,9 @@ def test_whole_1997_cell_configs_build_that_cell(name):
         assert p.learner == cfg.learner and not cfg.paper
         if "xent" in name:
             assert p.learner_params == {"error": "cross-entropy"}
-    assert formal_study.CONFIGS["dekf-keep-g2-B-h1"].spec["h"] == "h1"
+
+
+def test_h1_config_squashes_only_the_cell_output():
+    """dekf-keep-g2-B-h1 is dekf-keep-g2-B with h in [-1, 1] (peepholes and forget gate kept)."""
+    h1, base = formal_study.CONFIGS["dekf-keep-g2-B-h1"], formal_study.CONFIGS["dekf-keep-g2-B"]
+    assert h1.spec == {**base.spec, "h": "h1"}
