@@ -400,6 +400,14 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
            _CELL_1997, KEEP),
           ("cec-h1-long", f"the whole 1997 cell, {10 * KEEP:,} strings on", _CELL_1997,
            10 * KEEP))],
+    # ... the whole 1997 cell with the Bernoulli noise model (the filter's cross-entropy: the
+    # gain does not vanish where an output saturates, so the margins keep being pushed)
+    *[StudyConfig(f"dekf-keep-g2-B-cec-h1-bernoulli-{suffix}", "diagnostic: the whole 1997 cell "
+                  "(as dekf-keep-g2-B-cec-h1), measurement noise R y (1 - y) per output, "
+                  f"{keep:,} strings on", spec={**_CELL_1997, "connectivity": "B"},
+                  filter={"noise_model": "bernoulli"}, paper=False, keep_training=keep,
+                  test_every=every)
+      for suffix, keep, every in (("long", 10 * KEEP, 2 * KEEP), ("2M", 40 * KEEP, 5 * KEEP))],
     # ... with connectivity G-gates: the bounded cell outputs feed the gates too, so a cell can
     # open or shut its input gate by the phase of the string that the other cell's output shows
     *[StudyConfig(f"dekf-keep-g2-Ggates-cec-h1{suffix}", "diagnostic: the whole 1997 cell (as "
