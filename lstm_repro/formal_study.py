@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import fcntl
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,6 +223,21 @@ def load(path: Path = STUDY_PATH) -> list[dict]:
     return json.loads(path.read_text())["records"] if path.exists() else []
 
 
+@contextmanager
+def records_lock(path: Path):
+    """Hold an exclusive lock (``fcntl.flock`` on the sibling file ``<name>.lock``) while the
+    records file ``path`` is read, appended to and written, so that two studies writing one file
+    never lose a record."""
+    lock = Path(path).with_name(Path(path).name + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def run_study(names, languages=LANGUAGES, trials=range(3), seed: int = 0,
               path: Path = STUDY_PATH, configs: dict | None = None) -> list[dict]:
     """Run every (config, language, trial) not yet stored for that config's settings, appending
@@ -242,10 +259,11 @@ def run_study(names, languages=LANGUAGES, trials=range(3), seed: int = 0,
                     continue
                 t0 = time.perf_counter()
                 rec = {**run_config(cfg, language, trial, seed), "provenance": prov}
-                # read the file again after the trial: another process may have stored records
-                records = load(path) + [rec]
-                path.parent.mkdir(parents=True, exist_ok=True)
-                write_json(path, {"about": __doc__.split("\n")[0], "records": records})
+                # read the file again after the trial, under the lock: another study may have
+                # stored records while this trial ran, or be storing one now
+                with records_lock(path):
+                    records = load(path) + [rec]
+                    write_json(path, {"about": __doc__.split("\n")[0], "records": records})
                 new.append(rec)
                 print(f"{name} {language} trial {trial}: learned {rec['learned']} at "
                       f"{rec['learned_at']:,}; N at learned {rec['N_at_learned']}, final "

@@ -2,6 +2,8 @@
 study's protocols and records."""
 import dataclasses
 import json
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -138,6 +140,35 @@ def test_run_study_keeps_records_another_process_stored_during_a_trial(tmp_path,
     monkeypatch.setattr(formal_study, "run_config", run_while_another_writes)
     cfg = StudyConfig("tiny", "-", test_max=12)
     formal_study.run_study(["tiny"], ["anbn"], [0], path=path, configs={"tiny": cfg})
+    assert [r["config"] for r in json.loads(path.read_text())["records"]] == ["other", "tiny"]
+
+
+def test_run_study_waits_while_another_study_holds_the_records_lock(tmp_path, monkeypatch):
+    """Another study has read the records file under the lock and is about to write it: run_study
+    waits for the lock, then appends to what that study wrote (without the lock it would write
+    first and the other study's write would drop its record)."""
+    path = tmp_path / "records.json"
+    other = {"config": "other", "language": "anbn", "trial": 0, "settings": {}}
+    trial_done = threading.Event()
+    real = formal_study.run_config
+
+    def run_and_signal(cfg, language, trial, seed=0):
+        rec = real(cfg, language, trial, seed)
+        trial_done.set()
+        return rec
+
+    monkeypatch.setattr(formal_study, "run_config", run_and_signal)
+    cfg = StudyConfig("tiny", "-", test_max=12)
+    study = threading.Thread(target=formal_study.run_study, args=(["tiny"], ["anbn"], [0]),
+                             kwargs={"path": path, "configs": {"tiny": cfg}})
+    with formal_study.records_lock(path):
+        records = formal_study.load(path)          # the other study reads ...
+        study.start()
+        assert trial_done.wait(120)
+        time.sleep(0.5)                             # ... while run_study tries to store its trial
+        assert not path.exists()
+        formal_study.write_json(path, {"about": "-", "records": records + [other]})
+    study.join(120)
     assert [r["config"] for r in json.loads(path.read_text())["records"]] == ["other", "tiny"]
 
 
