@@ -52,7 +52,7 @@ from .protocols import Protocol, get_protocol
 from .provenance import collect
 from .results import read_json, write_json
 from .runner import trial_seed, trial_streams
-from .tasks.base import Sequence
+from .tasks.base import Sequence, check_int
 
 DRIFT_DIR = STUDY_DIR / "2c-drift"
 SEEDS = (0, 1, 2, 3, 4)
@@ -136,8 +136,7 @@ def drift_run(protocol: Protocol, seed: int, sequences: int, block: int,
     block (``sequences`` so far, ``train_correct``, ``train_end_error``, and
     :func:`probe_readout`'s keys).  Returns the records and the trained net."""
     for name, value in (("sequences", sequences), ("block", block), ("probe", probe)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name}={value!r} is not valid; it must be an integer >= 1")
+        check_int(name, value)
     net = protocol.make_learner(np.random.default_rng(seed))
     task = protocol.make_task(0)
     data_rng, probe_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
