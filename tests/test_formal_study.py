@@ -232,7 +232,9 @@ def test_hand_wired_drift_starts_from_the_exact_counter_and_records_the_learners
 
 @pytest.mark.parametrize("name", ["dekf-keep-g2-B-cec-h1", "dekf-keep-g2-B-cec-h1-long",
                                   "dekf-keep-g2-Ggates-cec-h1", "dekf-keep-g2-Ggates-cec-h1-long",
-                                  "gd-lr1e-4-B-keep-cec-g2h1", "gd-lr1e-4-B-keep-xent-cec-g2h1"])
+                                  "gd-lr1e-4-B-keep-cec-g2h1", "gd-lr1e-4-B-keep-xent-cec-g2h1",
+                                  "dekf-keep-g2-B-cec-h1-bernoulli-long",
+                                  "dekf-keep-g2-B-cec-h1-bernoulli-2M"])
 def test_whole_1997_cell_configs_build_that_cell(name):
     """The 1997-cell diagnostics train the 1997 cell (g in [-2, 2], h in [-1, 1], neither
     peepholes nor forget gate) under the connectivity and with the learner their name says."""
@@ -246,6 +248,8 @@ def test_whole_1997_cell_configs_build_that_cell(name):
         assert p.learner == cfg.learner and not cfg.paper
         if "xent" in name:
             assert p.learner_params == {"error": "cross-entropy"}
+        if "bernoulli" in name:
+            assert p.learner_params == {"noise_model": "bernoulli"}
 
 
 def test_h1_config_squashes_only_the_cell_output():
