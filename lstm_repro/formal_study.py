@@ -228,7 +228,7 @@ def records_lock(path: Path):
     """Hold an exclusive lock (``fcntl.flock`` on the sibling file ``<name>.lock``) while the
     records file ``path`` is read, appended to and written, so that two studies writing one file
     never lose a record."""
-    lock = Path(path).with_name(Path(path).name + ".lock")
+    lock = Path(f"{path}.lock")
     lock.parent.mkdir(parents=True, exist_ok=True)
     with open(lock, "a") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
