@@ -161,11 +161,15 @@ def settings(cfg: StudyConfig) -> dict:
             if k not in ("name", "description") and _LATER_FIELDS.get(k, object()) != v}
 
 
-def run_config(cfg: StudyConfig, language: str, trial: int, seed: int = 0) -> dict:
+def run_config(cfg: StudyConfig, language: str, trial: int, seed: int = 0,
+               checkpoint: Path | None = None, provenance: dict | None = None) -> dict:
     """One trial of ``cfg`` on ``language`` (seed :func:`~lstm_repro.runner.trial_seed`
-    (seed, trial), as the rows' trials): a compact record."""
+    (seed, trial), as the rows' trials): a compact record.  With ``checkpoint`` (a path) the
+    trial resumes from it and keeps it while it runs, as the rows' trials do
+    (:func:`~lstm_repro.runner.run_trial`; ``provenance``: the run's)."""
     protocol = study_protocol(cfg, language)
-    rec, _ = run_trial(protocol, trial, trial_seed(seed, trial))
+    rec, _ = run_trial(protocol, trial, trial_seed(seed, trial), checkpoint=checkpoint,
+                       provenance=provenance)
     at = rec.get("generalisation_at_learned", rec["generalisation"])
     curve = rec.get("generalisation_curve", [])
     return {"config": cfg.name, "language": language, "learner": cfg.learner, "trial": trial,
@@ -176,6 +180,7 @@ def run_config(cfg: StudyConfig, language: str, trial: int, seed: int = 0) -> di
             "tested_up_to": rec["generalisation"]["tested_up_to"],
             "accepted_range_final": rec["generalisation"]["accepted_range"],
             "curve": curve, "wall_seconds": rec["wall_seconds"],
+            **({"resumed": rec["resumed"]} if "resumed" in rec else {}),
             "settings": settings(cfg)}
 
 
@@ -238,10 +243,19 @@ def records_lock(path: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def checkpoint_for(path: Path, name: str, language: str, trial: int) -> Path:
+    """Where a study trial in progress keeps its checkpoint: beside the records file ``path``
+    (local working state, never committed: ``*.checkpoint`` is ignored by git)."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.{name}.{language}.trial-{trial:03d}.checkpoint")
+
+
 def run_study(names, languages=LANGUAGES, trials=range(3), seed: int = 0,
               path: Path = STUDY_PATH, configs: dict | None = None) -> list[dict]:
     """Run every (config, language, trial) not yet stored for that config's settings, appending
-    each record (with provenance) to ``path`` as it finishes; returns the new records."""
+    each record (with provenance) to ``path`` as it finishes; returns the new records.  A trial
+    in progress keeps a checkpoint beside ``path`` (:func:`checkpoint_for`), so a killed study
+    run again resumes it; the checkpoint is removed once the record is stored."""
     configs = CONFIGS if configs is None else configs
     unknown = [n for n in names if n not in configs]
     if unknown:
@@ -258,12 +272,14 @@ def run_study(names, languages=LANGUAGES, trials=range(3), seed: int = 0,
                        and r["settings"] == stored for r in load(path)):
                     continue
                 t0 = time.perf_counter()
-                rec = {**run_config(cfg, language, trial, seed), "provenance": prov}
+                ck = checkpoint_for(path, name, language, trial)
+                rec = {**run_config(cfg, language, trial, seed, ck, prov), "provenance": prov}
                 # read the file again after the trial, under the lock: another study may have
                 # stored records while this trial ran, or be storing one now
                 with records_lock(path):
                     records = load(path) + [rec]
                     write_json(path, {"about": __doc__.split("\n")[0], "records": records})
+                ck.unlink(missing_ok=True)
                 new.append(rec)
                 print(f"{name} {language} trial {trial}: learned {rec['learned']} at "
                       f"{rec['learned_at']:,}; N at learned {rec['N_at_learned']}, final "

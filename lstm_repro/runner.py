@@ -8,8 +8,7 @@ as a failure with that budget, never dropped.
 A trial in progress under :func:`run_row` stores a checkpoint every :data:`CHECKPOINT_SECONDS`
 (its network with the momentum buffers, its random streams, its counts and curve, and its stopping
 rule's state, taken between two training blocks), so a killed run resumes it there, with the same
-results bit for bit, and the record lists where it was resumed (``resumed``).  The formal-language
-rule (``until_formal``) keeps no checkpoint: those trials start over.
+results bit for bit, and the record lists where it was resumed (``resumed``).
 """
 from __future__ import annotations
 
@@ -284,43 +283,48 @@ class _Trial:
         to pick a net).  ``events["learned_at"]``: the strings until learned; ``events[
         "learned_at_end"]``: whether the final net still accepts every training string."""
         from .formal_eval import generalisation, learned
-        train, success = self.task.training_set, False
+        train, loop = self.task.training_set, self.loop
         keep = params.get("keep_training", 0)
         every = params.get("test_every", 0)
         curve_max = params.get("curve_test_max", params["test_max"])
         for name, value in (("keep_training", keep), ("test_every", every)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name}={value!r} is not valid; it must be an integer >= 0")
+        # phase "learn" until learned or out of budget; then "keep" (keep_training strings on)
+        if "phase" not in loop:
+            loop.update(phase="learn", success=False, limit=self.protocol.budget)
 
         def epoch():
-            order = self.data_rng.permutation(len(train))[:limit - self.n]
+            self.checkpoint()
+            order = self.data_rng.permutation(len(train))[:loop["limit"] - self.n]
             seqs = [train[i] for i in order]
             self.note(seqs, self.learn(seqs), "sq_sum")
             self.events["epochs"] = self.events.get("epochs", 0) + 1
 
-        limit = self.protocol.budget
-        while self.n < limit:
-            epoch()
-            if learned(self.net, self.task):
-                success = True
-                break
-        if success and keep:
-            self.events["learned_at"] = self.n
-            self.extra["generalisation_at_learned"] = generalisation(self.net, self.task,
-                                                                     params["test_max"])
-            curve = []
-            limit, next_test = self.n + keep, self.n + every
-            while self.n < limit:
+        if loop["phase"] == "learn":
+            while self.n < loop["limit"]:
                 epoch()
-                if every and (self.n >= next_test or self.n >= limit):
-                    curve.append([self.n, generalisation(self.net, self.task, curve_max)["N"]])
-                    next_test += every
+                if learned(self.net, self.task):
+                    loop["success"] = True
+                    break
+            if loop["success"] and keep:
+                self.events["learned_at"] = self.n
+                self.extra["generalisation_at_learned"] = generalisation(self.net, self.task,
+                                                                         params["test_max"])
+                loop.update(phase="keep", curve=[], limit=self.n + keep, next_test=self.n + every)
+        if loop["phase"] == "keep":
+            while self.n < loop["limit"]:
+                epoch()
+                if every and (self.n >= loop["next_test"] or self.n >= loop["limit"]):
+                    loop["curve"].append([self.n, generalisation(self.net, self.task,
+                                                                 curve_max)["N"]])
+                    loop["next_test"] += every
             if every:
-                self.extra["generalisation_curve"] = curve
+                self.extra["generalisation_curve"] = loop["curve"]
             self.events["learned_at_end"] = learned(self.net, self.task)
             self.events["strings_trained"] = self.n
         self.extra["generalisation"] = generalisation(self.net, self.task, params["test_max"])
-        return success
+        return loop["success"]
 
 
 def _resume(path: Path, protocol: Protocol, trial: int, seed: int) -> _Trial | None:

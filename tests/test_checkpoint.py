@@ -5,7 +5,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lstm_repro import runner
+from lstm_repro import formal_study, runner
 from lstm_repro.protocols import get_protocol
 from lstm_repro.results import ResultsError, checkpoint_path
 from lstm_repro.runner import run_row, run_trial
@@ -50,7 +50,17 @@ CASES = {
         "rule": "nseq", "n_seq": 101, "window": 100}), False),
     "solved (1-1)": (replace(get_protocol("1-1", "quick"), budget=500,
                              stop_params={"check_every": 100}), False),
+    "formal (2001-anbn)": (replace(get_protocol("2001-anbn", "quick"), budget=300), False),
 }
+
+
+def _formal_keep_protocol():
+    """A formal-language trial with a DEKF learner that learns its training set and trains on
+    (keep_training) with a generalisation curve."""
+    cfg = formal_study.CONFIGS["dekf-keep-g2-B-cec-h1-bernoulli-long"]
+    protocol = formal_study.study_protocol(cfg, "anbncn")
+    return replace(protocol, stop_params={**protocol.stop_params, "keep_training": 300,
+                                          "test_every": 100, "test_max": 30})
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -76,6 +86,24 @@ def test_a_killed_trial_resumes_with_the_same_results_bit_for_bit(case, tmp_path
         assert whole["success"] and whole["sequences"] == 100
     if correct:
         assert whole["events"]["tests_run"] > 3
+
+
+def test_a_formal_trial_killed_after_it_learned_resumes_in_its_keep_training(tmp_path,
+                                                                             monkeypatch):
+    protocol = _formal_keep_protocol()
+    whole, whole_net = run_trial(protocol, 0, 7)
+    learned_at = whole["events"]["learned_at"]
+    assert whole["success"] and len(whole["generalisation_curve"]) == 3
+    path = tmp_path / "trial-000.checkpoint"
+    with monkeypatch.context() as m:      # one checkpoint per epoch (10 strings) with every=0
+        _kill_after(m, learned_at // 10 + 15)
+        with pytest.raises(_Killed):
+            run_trial(protocol, 0, 7, checkpoint=path, checkpoint_every=0)
+    resumed, net = run_trial(protocol, 0, 7, checkpoint=path, checkpoint_every=None)
+    assert learned_at + 100 < resumed["resumed"][0]["sequences"] < learned_at + 300
+    assert _same(resumed) == _same(whole)
+    for name in ("wh", "wo", "wp"):
+        assert np.array_equal(getattr(net.weights, name), getattr(whole_net.weights, name))
 
 
 def test_a_checkpoint_waits_for_its_interval(tmp_path):

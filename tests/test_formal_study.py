@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from lstm_repro import formal_study
+from lstm_repro import formal_study, runner
 from lstm_repro.formal_study import StudyConfig, study_protocol
 from lstm_repro.protocols import get_protocol
 from lstm_repro.runner import run_trial
@@ -127,15 +127,53 @@ def test_run_study_appends_records_with_provenance_and_skips_stored_ones(tmp_pat
         formal_study.run_study(["nope"], path=path)
 
 
+class _Killed(Exception):
+    """Stands for the process being killed right after a checkpoint was written."""
+
+
+def test_a_killed_study_trial_resumes_from_its_checkpoint_and_removes_it(tmp_path, monkeypatch):
+    cfg = StudyConfig("tiny", "-", keep_training=20, test_every=10, test_max=15)
+    (whole,) = formal_study.run_study(["tiny"], ["anbn"], [0], path=tmp_path / "whole.json",
+                                      configs={"tiny": cfg})
+    path = tmp_path / "records.json"
+    keep, checkpoint, at = runner._Trial.keep_checkpoints, runner._Trial.checkpoint, []
+
+    def at_every_chance(self, ck, every=None, provenance=None):
+        keep(self, ck, 0, provenance)
+
+    def killed_after_the_fifth(self):
+        checkpoint(self)
+        at.append(self.n)
+        if len(at) == 5:
+            raise _Killed
+
+    with monkeypatch.context() as m:
+        m.setattr(runner._Trial, "keep_checkpoints", at_every_chance)
+        m.setattr(runner._Trial, "checkpoint", killed_after_the_fifth)
+        with pytest.raises(_Killed):
+            formal_study.run_study(["tiny"], ["anbn"], [0], path=path, configs={"tiny": cfg})
+    ck = formal_study.checkpoint_for(path, "tiny", "anbn", 0)
+    assert ck.exists() and not path.exists()
+    (again,) = formal_study.run_study(["tiny"], ["anbn"], [0], path=path, configs={"tiny": cfg})
+    assert not ck.exists()
+    assert [r["sequences"] for r in again["resumed"]] == [at[-1]] and 0 < at[-1]
+    assert at[-1] < whole["strings_trained"] and "resumed" not in whole
+
+    def same(r):
+        return {k: v for k, v in r.items() if k not in ("wall_seconds", "resumed", "provenance")}
+    assert same(again) == same(whole)
+    assert json.loads(path.read_text())["records"][0]["resumed"] == again["resumed"]
+
+
 def test_run_study_keeps_records_another_process_stored_during_a_trial(tmp_path, monkeypatch):
     """Two studies writing one file: a record stored while a trial runs is not overwritten."""
     path = tmp_path / "records.json"
     other = {"config": "other", "language": "anbn", "trial": 0, "settings": {}}
     real = formal_study.run_config
 
-    def run_while_another_writes(cfg, language, trial, seed=0):
+    def run_while_another_writes(*args):
         formal_study.write_json(path, {"about": "-", "records": [other]})
-        return real(cfg, language, trial, seed)
+        return real(*args)
 
     monkeypatch.setattr(formal_study, "run_config", run_while_another_writes)
     cfg = StudyConfig("tiny", "-", test_max=12)
@@ -152,8 +190,8 @@ def test_run_study_waits_while_another_study_holds_the_records_lock(tmp_path, mo
     trial_done = threading.Event()
     real = formal_study.run_config
 
-    def run_and_signal(cfg, language, trial, seed=0):
-        rec = real(cfg, language, trial, seed)
+    def run_and_signal(*args):
+        rec = real(*args)
         trial_done.set()
         return rec
 
