@@ -342,6 +342,7 @@ _LEARNER_KEEP = (
 )
 _CEC = {"peepholes": False, "forget_gate": False, "forget_gate_bias": None}   # the 1997 cell
 _CELL_1997 = {**_CEC, "g": "g2", "h": "h1"}   # ... with its squashers: g in [-2, 2], h in [-1, 1]
+_CELL_1997_B = {**_CELL_1997, "connectivity": "B"}   # ... gates and cell inputs see the inputs only
 _ROW_LR_KEEP = ("gd-keep", f"lr 1e-5 (the row's), {GD_KEEP:,} strings on",
                 {"learner": "engine", "keep_training": GD_KEEP})
 
@@ -438,7 +439,7 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
     # gain does not vanish where an output saturates, so the margins keep being pushed)
     *[StudyConfig(f"dekf-keep-g2-B-cec-h1-bernoulli-{suffix}", "diagnostic: the whole 1997 cell "
                   "(as dekf-keep-g2-B-cec-h1), measurement noise R y (1 - y) per output, "
-                  f"{keep:,} strings on", spec={**_CELL_1997, "connectivity": "B"},
+                  f"{keep:,} strings on", spec=_CELL_1997_B,
                   filter={"noise_model": "bernoulli"}, paper=False, keep_training=keep,
                   test_every=every)
       for suffix, keep, every in (("long", 10 * KEEP, 2 * KEEP), ("2M", 40 * KEEP, 5 * KEEP))],
@@ -457,7 +458,7 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
                   f"the whole 1997 cell (g in [-2, 2], h in [-1, 1], no peepholes, no forget "
                   f"gate), connectivity B, {GD_KEEP:,} strings on",
                   learner="engine", lr=1e-4, error=error,
-                  spec={**_CELL_1997, "connectivity": "B"}, paper=False,
+                  spec=_CELL_1997_B, paper=False,
                   keep_training=GD_KEEP, test_every=GD_EVERY)
       for error in ("mse", "cross-entropy")],
     *[StudyConfig(f"gd-keep-hand{'-B' if c == 'B' else ''}-xent",
