@@ -6,9 +6,9 @@ to N of about 1.3 times the largest training n, far below the public reimplement
 and more from the 10 shortest exemplars of a^n b^n c^n).  A :class:`StudyConfig` changes one or
 a few of the protocol's choices (training after the training set is learned, the filter's
 parameters, the network's connectivity, squashers, biases, peepholes and forget gate, the
-learning rate); :func:`run_config` runs it through the runner's own code path
-(:func:`lstm_repro.runner.run_trial` with the ``"formal"`` stopping rule and its
-``keep_training`` option), and :func:`run_study` appends one record per trial, with provenance,
+learning rate; every config is in :mod:`lstm_repro.formal_configs`); :func:`run_config` runs it
+through the runner's own code path (:func:`lstm_repro.runner.run_trial` with the ``"formal"``
+stopping rule and its ``keep_training`` option), and :func:`run_study` appends one record per trial, with provenance,
 to ``data/formal_study/records.json``.
 
 Every record keeps N at the moment the training set is learned, N of the final net (after
@@ -28,11 +28,12 @@ import fcntl
 import json
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .formal_configs import CONFIGS, KEEP, StudyConfig  # noqa: F401 (KEEP: for the chapters)
 from .formal_eval import HAND_WIRED
 from .paths import DATA_DIR
 from .protocols import Protocol, get_protocol
@@ -40,50 +41,17 @@ from .provenance import collect
 from .results import write_json
 from .rows import Row
 from .runner import run_trial, trial_seed
-from .spec import ERRORS, check_choice
+from .spec import check_choice
 
 STUDY_PATH = DATA_DIR / "formal_study" / "records.json"
 LANGUAGES = ("anbn", "anbncn")
-LEARNERS = ("dekf", "engine")
-INITS = ("random", "hand-wired")   # the start: the row's random weights, or the hand-wired counter
 _GATE_BIASES = ("in_gate_bias", "out_gate_bias", "forget_gate_bias")
-
-
-@dataclass(frozen=True)
-class StudyConfig:
-    """One set of choices; defaults: the package's rows (2003-dekf-anbncn for the filter,
-    2001-<language> for gradient descent) with ``keep_training`` = 0."""
-    name: str
-    description: str
-    learner: str = "dekf"           # "dekf" (row 2003-dekf-anbncn's filter) | "engine" (2001 rows)
-    spec: dict = field(default_factory=dict)       # NetworkSpec fields changed; a gate bias may
-    #                                                be one number for every block
-    filter: dict = field(default_factory=dict)     # FilterParams fields changed (dekf)
-    lr: float | None = None         # None: the row's (1.0 for the filter, 1e-5 for the engine)
-    momentum: float | None = None   # None: the row's (0 for the filter, 0.99 for the engine)
-    keep_training: int = 0          # training strings after the training set is learned
-    test_every: int = 0             # strings between the curve's generalisation tests (0: none)
-    budget: int | None = None       # strings to learn the training set; None: the row's
-    test_max: int = 1000            # N tested on every level up to this
-    curve_test_max: int | None = None   # the curve's levels (None: test_max)
-    paper: bool = True              # False: a diagnostic that departs from every reading
-    init: str = "random"            # "hand-wired": start from formal_eval.HAND_WIRED[language]
-    error: str = "mse"              # the engine's output error (lstm_repro.spec.ERRORS)
-
-    def __post_init__(self):
-        check_choice("learner", self.learner, LEARNERS)
-        check_choice("init", self.init, INITS)
-        check_choice("error", self.error, ERRORS)
-        if self.error != "mse" and self.learner != "engine":
-            raise ValueError(f"config {self.name!r}: error={self.error!r} needs learner='engine'")
-        if self.filter and self.learner != "dekf":
-            raise ValueError(f"config {self.name!r}: filter parameters need learner='dekf'")
 
 
 @dataclass(frozen=True)
 class StudyProtocol(Protocol):
     """A 2001 / 2003 protocol whose network spec is changed by ``spec_changes`` and whose nets
-    start from ``init`` (:data:`INITS`)."""
+    start from ``init`` (:data:`lstm_repro.formal_configs.INITS`)."""
     spec_changes: tuple = ()        # ((field, value), ...)
     init: str = "random"
 
@@ -325,151 +293,6 @@ def markdown_table(rows: list[dict]) -> str:
                      f"{r['learned']}/{len(r['trials'])} | {ns(r['learned_at'])} | "
                      f"{ns(r['N_at_learned'])} | {ns(r['N_final'])} | {ns(r['N_curve_max'])} |")
     return "\n".join(lines)
-
-
-KEEP = 50_000    # strings after learning in the filter's keep-training configs
-EVERY = 10_000   # ... and between the curve's tests
-GD_KEEP = 300_000   # the same for gradient descent
-GD_EVERY = 100_000
-
-# (name prefix, what it does, StudyConfig fields): the two learners' keep-training settings, and
-# gradient descent's at the row's learning rate
-_LEARNER_KEEP = (
-    ("dekf-keep", f"the filter, {KEEP:,} strings on", {"keep_training": KEEP, "test_every": EVERY}),
-    ("gd-lr1e-4-keep", f"lr 1e-4, {GD_KEEP:,} strings on",
-     {"learner": "engine", "lr": 1e-4, "keep_training": GD_KEEP,
-      "test_every": GD_EVERY}),
-)
-_CEC = {"peepholes": False, "forget_gate": False, "forget_gate_bias": None}   # the 1997 cell
-_CELL_1997 = {**_CEC, "g": "g2", "h": "h1"}   # ... with its squashers: g in [-2, 2], h in [-1, 1]
-_CELL_1997_B = {**_CELL_1997, "connectivity": "B"}   # ... gates and cell inputs see the inputs only
-_ROW_LR_KEEP = ("gd-keep", f"lr 1e-5 (the row's), {GD_KEEP:,} strings on",
-                {"learner": "engine", "keep_training": GD_KEEP})
-
-CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
-    # --- the filter (row 2003-dekf-anbncn's learner)
-    StudyConfig("dekf", "the package's DEKF row: stop as soon as the training set is learned"),
-    StudyConfig("dekf-keep", f"the same, then {KEEP:,} more training strings (the R / Q anneal "
-                "runs over 10,000 filter updates; stopping at once ends it midway)",
-                keep_training=KEEP, test_every=EVERY),
-    StudyConfig("dekf-keep-bernoulli", "keep training, measurement noise R y (1 - y) per output "
-                "(the filter's reading of a cross-entropy error)",
-                filter={"noise_model": "bernoulli"}, keep_training=KEEP, test_every=EVERY),
-    StudyConfig("dekf-keep-B", "keep training; connectivity B: gates and cell inputs see the "
-                "inputs only (no recurrent cell outputs; peepholes kept), so a symbol's step "
-                "cannot depend on the count through y_c",
-                spec={"connectivity": "B"}, keep_training=KEEP, test_every=EVERY),
-    StudyConfig("dekf-keep-g2h1", "keep training; squashed cell input g in [-2, 2] and output "
-                "h in [-1, 1] (the 1997 squashers)", spec={"g": "g2", "h": "h1"},
-                keep_training=KEEP, test_every=EVERY),
-    StudyConfig("dekf-keep-g2-B", "keep training; squashed cell input g in [-2, 2] (the 1997 g: "
-                "a step saturates at +-2, the same size for every symbol, once its weight is "
-                "large), h identity, connectivity B", spec={"g": "g2", "connectivity": "B"},
-                keep_training=KEEP, test_every=EVERY),
-    # --- gradient descent (the 2001 rows' learner)
-    StudyConfig("gd", "the package's 2001 row: lr 1e-5, momentum 0.99, stop when learned",
-                learner="engine"),
-    StudyConfig("gd-keep", f"the same, then {GD_KEEP:,} more training strings",
-                learner="engine", keep_training=GD_KEEP, test_every=GD_EVERY),
-    StudyConfig("gd-lr1e-4-keep", f"lr 1e-4, then {GD_KEEP:,} more training strings",
-                learner="engine", lr=1e-4, keep_training=GD_KEEP, test_every=GD_EVERY),
-    StudyConfig("gd-lr1e-4-B-keep", f"lr 1e-4, connectivity B, then {GD_KEEP:,} more strings",
-                learner="engine", lr=1e-4, spec={"connectivity": "B"},
-                keep_training=GD_KEEP, test_every=GD_EVERY),
-    # --- between G and B; two cells per block (both learners, training on as above)
-    *[StudyConfig(f"{pre}-G{part}", f"{what}; connectivity G-{part}: the recurrent cell outputs "
-                  f"feed the {'cell inputs' if part == 'cells' else 'gates'} only",
-                  spec={"connectivity": f"G-{part}"}, **kw)
-      for part in ("cells", "gates") for pre, what, kw in _LEARNER_KEEP],
-    *[StudyConfig(f"{pre}-s2{'-B' if c == 'B' else ''}", f"{what}; two cells per block"
-                  + (", connectivity B" if c == "B" else ""),
-                  spec={"block_size": 2, "connectivity": c}, **kw)
-      for c in ("G", "B") for pre, what, kw in _LEARNER_KEEP],
-    # --- the engine's cross-entropy error (e_k = t_k - y_k; the public reimplementations' loss)
-    StudyConfig("gd-keep-xent", f"lr 1e-5 (the row's), cross-entropy error, {GD_KEEP:,} strings "
-                "on", learner="engine", error="cross-entropy", keep_training=GD_KEEP,
-                test_every=GD_EVERY),
-    StudyConfig("gd-B-keep-xent", f"lr 1e-5 (the row's), cross-entropy error, connectivity B, "
-                f"{GD_KEEP:,} strings on", learner="engine", error="cross-entropy",
-                spec={"connectivity": "B"}, keep_training=GD_KEEP, test_every=GD_EVERY),
-    StudyConfig("gd-keep-xent-g2h1", f"lr 1e-5 (the row's), cross-entropy error, squashed cell "
-                f"input g in [-2, 2] and output h in [-1, 1] (as the public reimplementation's "
-                f"tanh), {GD_KEEP:,} strings on", learner="engine", error="cross-entropy",
-                spec={"g": "g2", "h": "h1"}, keep_training=GD_KEEP, test_every=GD_EVERY),
-    StudyConfig("gd-lr1e-4-keep-xent", f"lr 1e-4, cross-entropy error, {GD_KEEP:,} strings on",
-                learner="engine", lr=1e-4, error="cross-entropy", keep_training=GD_KEEP,
-                test_every=GD_EVERY),
-    StudyConfig("gd-lr1e-4-B-keep-xent", f"lr 1e-4, cross-entropy error, connectivity B, "
-                f"{GD_KEEP:,} strings on", learner="engine", lr=1e-4, error="cross-entropy",
-                spec={"connectivity": "B"}, keep_training=GD_KEEP, test_every=GD_EVERY),
-    StudyConfig("gd-lr1e-4-B-keep-xent-long", f"as gd-lr1e-4-B-keep-xent, ten times longer: "
-                f"{10 * GD_KEEP:,} strings on (does N keep growing?)", learner="engine", lr=1e-4,
-                error="cross-entropy", spec={"connectivity": "B"}, keep_training=10 * GD_KEEP,
-                test_every=5 * GD_EVERY),
-    # --- diagnostics: start from the hand-wired counter (N >= 1000) and train it on n <= 10
-    #     (g2: the counter with a squashed cell input, saturated: formal_eval.hand_wired_anbn)
-    *[StudyConfig(f"{pre}-hand{'-g2' if g2 else ''}{'-B' if c == 'B' else ''}",
-                  "diagnostic: start from the hand-wired counter (N >= 1000)"
-                  + (" with g in [-2, 2], saturated (steps +-1.9998)" if g2 else "")
-                  + f", {what}" + (", connectivity B" if c == "B" else ""),
-                  spec={"connectivity": c, **({"g": "g2"} if g2 else {})}, init="hand-wired",
-                  paper=False, **{**kw, "test_every": kw["keep_training"] // 5})
-      for g2 in (False, True)
-      for pre, what, kw in (_LEARNER_KEEP[0], _ROW_LR_KEEP, _LEARNER_KEEP[1])
-      for c in ("G", "B")],
-    # --- diagnostics: does a cell that cannot leak count better?  No peepholes (the gates are
-    #     functions of the symbol alone under B), and also no forget gate (the 1997 CEC: s only
-    #     adds), from random weights
-    *[StudyConfig(f"dekf-keep-g2-B-{part}", f"diagnostic: as dekf-keep-g2-B, {what}",
-                  spec={"g": "g2", "connectivity": "B", **changes}, paper=False,
-                  keep_training=keep, test_every=keep // 5)
-      for part, what, changes, keep in (
-          ("nopeep", "no peepholes", {"peepholes": False}, KEEP),
-          ("cec", "no peepholes and no forget gate (the 1997 cell)", _CEC, KEEP),
-          ("cec-long", f"no peepholes and no forget gate, {10 * KEEP:,} strings on", _CEC,
-           10 * KEEP),
-          # the cell output squashed too (h in [-1, 1], the 1997 h): a weight from a cell output
-          # into an output unit then adds at most its own size, whatever the count
-          ("h1", "cell output h in [-1, 1]", {"h": "h1"}, KEEP),
-          ("cec-h1", "the whole 1997 cell: no peepholes, no forget gate, h in [-1, 1]",
-           _CELL_1997, KEEP),
-          ("cec-h1-long", f"the whole 1997 cell, {10 * KEEP:,} strings on", _CELL_1997,
-           10 * KEEP))],
-    # ... the whole 1997 cell with the Bernoulli noise model (the filter's cross-entropy: the
-    # gain does not vanish where an output saturates, so the margins keep being pushed)
-    *[StudyConfig(f"dekf-keep-g2-B-cec-h1-bernoulli-{suffix}", "diagnostic: the whole 1997 cell "
-                  "(as dekf-keep-g2-B-cec-h1), measurement noise R y (1 - y) per output, "
-                  f"{keep:,} strings on", spec=_CELL_1997_B,
-                  filter={"noise_model": "bernoulli"}, paper=False, keep_training=keep,
-                  test_every=every)
-      for suffix, keep, every in (("long", 10 * KEEP, 2 * KEEP), ("2M", 40 * KEEP, 5 * KEEP))],
-    # ... with connectivity G-gates: the bounded cell outputs feed the gates too, so a cell can
-    # open or shut its input gate by the phase of the string that the other cell's output shows
-    *[StudyConfig(f"dekf-keep-g2-Ggates-cec-h1{suffix}", "diagnostic: the whole 1997 cell (as "
-                  "dekf-keep-g2-B-cec-h1), connectivity G-gates: the cell outputs feed the gates"
-                  + (f", {keep:,} strings on" if suffix else ""),
-                  spec={**_CELL_1997, "connectivity": "G-gates"}, paper=False,
-                  keep_training=keep, test_every=keep // 5)
-      for suffix, keep in (("", KEEP), ("-long", 10 * KEEP))],
-    # the same cell (g in [-2, 2], h in [-1, 1], no peepholes, no forget gate, connectivity B)
-    # trained by gradient descent, with the paper's squared error and with cross-entropy
-    *[StudyConfig(f"gd-lr1e-4-B-keep{'-xent' if error != 'mse' else ''}-cec-g2h1",
-                  f"diagnostic: lr 1e-4, {'cross-entropy error, ' if error != 'mse' else ''}"
-                  f"the whole 1997 cell (g in [-2, 2], h in [-1, 1], no peepholes, no forget "
-                  f"gate), connectivity B, {GD_KEEP:,} strings on",
-                  learner="engine", lr=1e-4, error=error,
-                  spec=_CELL_1997_B, paper=False,
-                  keep_training=GD_KEEP, test_every=GD_EVERY)
-      for error in ("mse", "cross-entropy")],
-    *[StudyConfig(f"gd-keep-hand{'-B' if c == 'B' else ''}-xent",
-                  f"diagnostic: start from the hand-wired counter (N >= 1000), lr 1e-5, "
-                  f"cross-entropy error, {GD_KEEP:,} strings on"
-                  + (", connectivity B" if c == "B" else ""),
-                  learner="engine", error="cross-entropy", spec={"connectivity": c},
-                  init="hand-wired", paper=False, keep_training=GD_KEEP,
-                  test_every=GD_KEEP // 5)
-      for c in ("G", "B")],
-]}
 
 
 def main(argv=None) -> None:
