@@ -33,15 +33,16 @@ from pathlib import Path
 
 import numpy as np
 
+from .engine import Network
 from .formal_configs import CONFIGS, KEEP, StudyConfig  # noqa: F401 (KEEP: for the chapters)
 from .formal_eval import HAND_WIRED
 from .paths import DATA_DIR
 from .protocols import Protocol, get_protocol
 from .provenance import collect
-from .results import write_json
+from .results import ResultsError, read_weights, write_json, write_weights
 from .rows import Row
 from .runner import run_trial, trial_seed
-from .spec import check_choice
+from .spec import Weights, check_choice
 
 STUDY_PATH = DATA_DIR / "formal_study" / "records.json"
 LANGUAGES = ("anbn", "anbncn")
@@ -130,14 +131,15 @@ def settings(cfg: StudyConfig) -> dict:
 
 
 def run_config(cfg: StudyConfig, language: str, trial: int, seed: int = 0,
-               checkpoint: Path | None = None, provenance: dict | None = None) -> dict:
+               checkpoint: Path | None = None,
+               provenance: dict | None = None) -> tuple[dict, Weights]:
     """One trial of ``cfg`` on ``language`` (seed :func:`~lstm_repro.runner.trial_seed`
-    (seed, trial), as the rows' trials): a compact record.  With ``checkpoint`` (a path) the
-    trial resumes from it and keeps it while it runs, as the rows' trials do
-    (:func:`~lstm_repro.runner.run_trial`; ``provenance``: the run's)."""
+    (seed, trial), as the rows' trials): a compact record and the final net's weights.  With
+    ``checkpoint`` (a path) the trial resumes from it and keeps it while it runs, as the rows'
+    trials do (:func:`~lstm_repro.runner.run_trial`; ``provenance``: the run's)."""
     protocol = study_protocol(cfg, language)
-    rec, _ = run_trial(protocol, trial, trial_seed(seed, trial), checkpoint=checkpoint,
-                       provenance=provenance)
+    rec, net = run_trial(protocol, trial, trial_seed(seed, trial), checkpoint=checkpoint,
+                         provenance=provenance)
     at = rec.get("generalisation_at_learned", rec["generalisation"])
     curve = rec.get("generalisation_curve", [])
     return {"config": cfg.name, "language": language, "learner": cfg.learner, "trial": trial,
@@ -149,7 +151,7 @@ def run_config(cfg: StudyConfig, language: str, trial: int, seed: int = 0,
             "accepted_range_final": rec["generalisation"]["accepted_range"],
             "curve": curve, "wall_seconds": rec["wall_seconds"],
             **({"resumed": rec["resumed"]} if "resumed" in rec else {}),
-            "settings": settings(cfg)}
+            "settings": settings(cfg)}, net.weights
 
 
 def hand_wired_drift(cfg: StudyConfig, strings: int, every: int, seed: int = 0,
@@ -162,7 +164,6 @@ def hand_wired_drift(cfg: StudyConfig, strings: int, every: int, seed: int = 0,
     the steps within the a block or the b block: nonzero when a step depends on the count), and N
     tested up to ``test_max``.
     A diagnostic: does the learner keep a perfect counter?"""
-    from .engine import Network
     from .formal_eval import counter_trace, generalisation
 
     if cfg.init != "hand-wired":
@@ -218,10 +219,77 @@ def checkpoint_for(path: Path, name: str, language: str, trial: int) -> Path:
     return path.with_name(f"{path.stem}.{name}.{language}.trial-{trial:03d}.checkpoint")
 
 
+def net_path(path: Path, name: str, language: str, trial: int) -> Path:
+    """Where the final net of a study trial is kept: ``nets/<config>.<language>.trial-NNN.npz``
+    beside the records file ``path``, with a ``.json`` of the same name (the trial's config,
+    settings, N and the provenance of the run that trained the net)."""
+    return Path(path).parent / "nets" / f"{name}.{language}.trial-{trial:03d}.npz"
+
+
+def _write_net(path: Path, rec: dict, weights: Weights, prov: dict) -> None:
+    npz = net_path(path, rec["config"], rec["language"], rec["trial"])
+    npz.parent.mkdir(parents=True, exist_ok=True)
+    write_weights(npz, weights)
+    write_json(npz.with_suffix(".json"), {
+        **{k: rec[k] for k in ("config", "language", "trial", "seed", "settings", "N_final")},
+        "provenance": prov})
+
+
+def _comparable(rec: dict) -> dict:
+    return json.loads(json.dumps({k: v for k, v in rec.items()
+                                  if k not in ("wall_seconds", "resumed", "provenance")}))
+
+
+def store_net(name: str, language: str, trial: int, seed: int = 0, path: Path = STUDY_PATH,
+              configs: dict | None = None) -> Path:
+    """Keep the final net of a trial stored before nets were kept: train the trial again (its
+    seed and config make it deterministic), check that the run gives the stored record (all but
+    wall time and provenance), and write the net as :func:`run_study` does; returns its path.
+    Raises :class:`~lstm_repro.results.ResultsError` when no record of the config's current
+    settings is stored or the run differs from it (the net is then not written)."""
+    configs = CONFIGS if configs is None else configs
+    check_choice("config", name, configs)
+    cfg = configs[name]
+    current = json.loads(json.dumps(settings(cfg)))
+    stored = [r for r in load(path) if r["config"] == name and r["language"] == language
+              and r["trial"] == trial and r["settings"] == current]
+    if not stored:
+        raise ResultsError(f"no record of config {name!r}, {language}, trial {trial} with the "
+                           f"config's settings in {path}; run the study first")
+    rec, weights = run_config(cfg, language, trial, seed)
+    differ = sorted(k for k, v in _comparable(rec).items() if _comparable(stored[-1]).get(k) != v)
+    if differ:
+        raise ResultsError(f"trial {trial} of {name!r} on {language} trained again differs from "
+                           f"its stored record in {', '.join(differ)}; its net was not written")
+    _write_net(path, rec, weights, collect({"study": "formal_study", "seed": seed}))
+    return net_path(path, name, language, trial)
+
+
+def load_net(name: str, language: str, trial: int, path: Path = STUDY_PATH,
+             configs: dict | None = None) -> tuple[Network, dict]:
+    """The final net of a study trial (an engine :class:`~lstm_repro.engine.Network`, whatever
+    learner trained it) and its ``.json`` (see :func:`net_path`); a net trained under other
+    settings than the config's current ones raises :class:`~lstm_repro.results.ResultsError`."""
+    configs = CONFIGS if configs is None else configs
+    check_choice("config", name, configs)
+    npz = net_path(path, name, language, trial)
+    if not npz.exists():
+        raise ResultsError(f"no stored net for config {name!r}, {language}, trial {trial} "
+                           f"({npz}); keep it with: python -m lstm_repro.formal_study --configs "
+                           f"{name} --languages {language} --trials {trial} --nets")
+    about = json.loads(npz.with_suffix(".json").read_text())
+    if about["settings"] != json.loads(json.dumps(settings(configs[name]))):
+        raise ResultsError(f"the net {npz} was trained under other settings than config "
+                           f"{name!r} has now")
+    spec = study_protocol(configs[name], language).network.spec
+    return Network(spec, read_weights(npz)), about
+
+
 def run_study(names, languages=LANGUAGES, trials=range(3), seed: int = 0,
               path: Path = STUDY_PATH, configs: dict | None = None) -> list[dict]:
     """Run every (config, language, trial) not yet stored for that config's settings, appending
-    each record (with provenance) to ``path`` as it finishes; returns the new records.  A trial
+    each record (with provenance) to ``path`` as it finishes, and its final net under
+    ``nets/`` beside it (:func:`net_path`); returns the new records.  A trial
     in progress keeps a checkpoint beside ``path`` (:func:`checkpoint_for`), so a killed study
     run again resumes it; the checkpoint is removed once the record is stored."""
     configs = CONFIGS if configs is None else configs
@@ -241,7 +309,9 @@ def run_study(names, languages=LANGUAGES, trials=range(3), seed: int = 0,
                     continue
                 t0 = time.perf_counter()
                 ck = checkpoint_for(path, name, language, trial)
-                rec = {**run_config(cfg, language, trial, seed, ck, prov), "provenance": prov}
+                rec, weights = run_config(cfg, language, trial, seed, ck, prov)
+                rec["provenance"] = prov
+                _write_net(path, rec, weights, prov)
                 # read the file again after the trial, under the lock: another study may have
                 # stored records while this trial ran, or be storing one now
                 with records_lock(path):
@@ -304,8 +374,18 @@ def main(argv=None) -> None:
     ap.add_argument("--trials", nargs="+", type=int, default=[0, 1, 2])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=STUDY_PATH)
+    ap.add_argument("--nets", action="store_true",
+                    help="instead of running new trials, keep the final nets of stored trials "
+                         "that have none (each trained again; it must give its stored record)")
     a = ap.parse_args(argv)
-    run_study(a.configs, a.languages, a.trials, a.seed, a.out)
+    if not a.nets:
+        run_study(a.configs, a.languages, a.trials, a.seed, a.out)
+        return
+    for name in a.configs:
+        for language in a.languages:
+            for trial in a.trials:
+                if not net_path(a.out, name, language, trial).exists():
+                    print(store_net(name, language, trial, a.seed, a.out), flush=True)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from lstm_repro import formal_study, runner
+from lstm_repro.formal_eval import generalisation
 from lstm_repro.formal_study import StudyConfig, study_protocol
 from lstm_repro.protocols import get_protocol
+from lstm_repro.results import ResultsError
 from lstm_repro.runner import run_trial
 
 
@@ -103,9 +105,11 @@ def test_package_config_reproduces_the_dekf_row_trial():
     """Config "dekf" is row 2003-dekf-anbncn: the same trial, the same numbers."""
     row = get_protocol("2003-dekf-anbncn")
     row = dataclasses.replace(row, stop_params={"test_max": 30})
-    want, _ = run_trial(row, 1, 1)
+    want, want_net = run_trial(row, 1, 1)
     cfg = dataclasses.replace(formal_study.CONFIGS["dekf"], test_max=30)
-    got = formal_study.run_config(cfg, "anbncn", 1)
+    got, weights = formal_study.run_config(cfg, "anbncn", 1)
+    for name in ("wh", "wo", "wp"):
+        assert np.array_equal(getattr(weights, name), getattr(want_net.weights, name))
     assert got["seed"] == want["seed"] == 1
     assert got["learned"] == want["success"] and got["learned_at"] == want["sequences"]
     assert got["N_final"] == got["N_at_learned"] == want["generalisation"]["N"]
@@ -125,6 +129,57 @@ def test_run_study_appends_records_with_provenance_and_skips_stored_ones(tmp_pat
     assert row["trials"] == [0] and row["N_final"] == [new[0]["N_final"]]
     with pytest.raises(KeyError, match="valid"):
         formal_study.run_study(["nope"], path=path)
+
+
+def test_run_study_keeps_each_final_net_and_load_net_gives_it_back(tmp_path):
+    cfg = StudyConfig("tiny", "-", keep_training=20, test_every=10, test_max=15)
+    path = tmp_path / "records.json"
+    (rec,) = formal_study.run_study(["tiny"], ["anbn"], [0], path=path, configs={"tiny": cfg})
+    net, about = formal_study.load_net("tiny", "anbn", 0, path, {"tiny": cfg})
+    assert formal_study.net_path(path, "tiny", "anbn", 0).parent == tmp_path / "nets"
+    assert about["provenance"] == rec["provenance"] and about["N_final"] == rec["N_final"]
+    task = study_protocol(cfg, "anbn").make_task(0)
+    assert generalisation(net, task, 15)["N"] == rec["N_final"]
+    other = dataclasses.replace(cfg, keep_training=30)
+    with pytest.raises(ResultsError, match="other settings"):
+        formal_study.load_net("tiny", "anbn", 0, path, {"tiny": other})
+    with pytest.raises(ResultsError, match="no stored net.*--nets"):
+        formal_study.load_net("tiny", "anbn", 1, path, {"tiny": cfg})
+
+
+def test_store_net_trains_a_stored_trial_again_and_keeps_its_net_only_if_it_matches(tmp_path):
+    cfg = StudyConfig("tiny", "-", keep_training=20, test_every=10, test_max=15)
+    configs = {"tiny": cfg}
+    path = tmp_path / "records.json"
+    formal_study.run_study(["tiny"], ["anbn"], [0], path=path, configs=configs)
+    npz = formal_study.net_path(path, "tiny", "anbn", 0)
+    first, _ = formal_study.load_net("tiny", "anbn", 0, path, configs)
+    npz.unlink()
+    assert formal_study.store_net("tiny", "anbn", 0, path=path, configs=configs) == npz
+    again, _ = formal_study.load_net("tiny", "anbn", 0, path, configs)
+    for name in ("wh", "wo", "wp"):
+        assert np.array_equal(getattr(again.weights, name), getattr(first.weights, name))
+    npz.unlink()
+    records = json.loads(path.read_text())
+    records["records"][0]["N_final"] += 1            # a stored record the run does not give
+    formal_study.write_json(path, records)
+    with pytest.raises(ResultsError, match="differs from its stored record in N_final"):
+        formal_study.store_net("tiny", "anbn", 0, path=path, configs=configs)
+    assert not npz.exists()
+    with pytest.raises(ResultsError, match="no record"):
+        formal_study.store_net("tiny", "anbn", 1, path=path, configs=configs)
+
+
+def test_nets_option_keeps_the_missing_nets_of_stored_trials(tmp_path, monkeypatch):
+    path = tmp_path / "records.json"
+    cfg = StudyConfig("tiny", "-", test_max=12)
+    monkeypatch.setitem(formal_study.CONFIGS, "tiny", cfg)
+    formal_study.run_study(["tiny"], ["anbn"], [0], path=path)
+    npz = formal_study.net_path(path, "tiny", "anbn", 0)
+    npz.unlink()
+    formal_study.main(["--configs", "tiny", "--languages", "anbn", "--trials", "0", "--out",
+                       str(path), "--nets"])
+    assert npz.exists() and len(formal_study.load(path)) == 1
 
 
 class _Killed(Exception):
