@@ -8,8 +8,9 @@ a few of the protocol's choices (training after the training set is learned, the
 parameters, the network's connectivity, squashers, biases, peepholes and forget gate, the
 learning rate; every config is in :mod:`lstm_repro.formal_configs`); :func:`run_config` runs it
 through the runner's own code path (:func:`lstm_repro.runner.run_trial` with the ``"formal"``
-stopping rule and its ``keep_training`` option), and :func:`run_study` appends one record per trial, with provenance,
-to ``data/formal_study/records.json``.
+stopping rule and its ``keep_training`` option), and :func:`run_study` appends one record per
+trial, with provenance, to ``data/formal_study/records.json`` and keeps its final net in
+``data/formal_study/nets/`` (:func:`load_net`).
 
 Every record keeps N at the moment the training set is learned, N of the final net (after
 ``keep_training`` more strings; the fair number: the stopping rule never looks at test
@@ -257,7 +258,8 @@ def store_net(name: str, language: str, trial: int, seed: int = 0, path: Path = 
         raise ResultsError(f"no record of config {name!r}, {language}, trial {trial} with the "
                            f"config's settings in {path}; run the study first")
     rec, weights = run_config(cfg, language, trial, seed)
-    differ = sorted(k for k, v in _comparable(rec).items() if _comparable(stored[-1]).get(k) != v)
+    want = _comparable(stored[-1])
+    differ = sorted(k for k, v in _comparable(rec).items() if want.get(k) != v)
     if differ:
         raise ResultsError(f"trial {trial} of {name!r} on {language} trained again differs from "
                            f"its stored record in {', '.join(differ)}; its net was not written")
