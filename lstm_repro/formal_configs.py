@@ -164,6 +164,12 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
                   filter={"noise_model": "bernoulli"}, paper=False, keep_training=keep,
                   test_every=every)
       for suffix, keep, every in (("long", 10 * KEEP, 2 * KEEP), ("2M", 40 * KEEP, 5 * KEEP))],
+    # ... and with a final measurement noise a thousand times smaller (R anneals to 0.003, not 3):
+    # the filter trusts each output more, so the small errors of n <= 10 move the weights more
+    StudyConfig("dekf-keep-g2-B-cec-h1-bernoulli-r0.003-long", "diagnostic: as "
+                "dekf-keep-g2-B-cec-h1-bernoulli-long, R annealed to 0.003 instead of 3",
+                spec=_CELL_1997_B, filter={"noise_model": "bernoulli", "r_final": 0.003},
+                paper=False, keep_training=10 * KEEP, test_every=2 * KEEP),
     # ... with connectivity G-gates: the bounded cell outputs feed the gates too, so a cell can
     # open or shut its input gate by the phase of the string that the other cell's output shows
     *[StudyConfig(f"dekf-keep-g2-Ggates-cec-h1{suffix}", "diagnostic: the whole 1997 cell (as "
