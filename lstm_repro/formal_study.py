@@ -27,6 +27,7 @@ import argparse
 import dataclasses
 import fcntl
 import json
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -378,16 +379,25 @@ def main(argv=None) -> None:
     ap.add_argument("--out", type=Path, default=STUDY_PATH)
     ap.add_argument("--nets", action="store_true",
                     help="instead of running new trials, keep the final nets of stored trials "
-                         "that have none (each trained again; it must give its stored record)")
+                         "that have none (each trained again; it must give its stored record; "
+                         "one that does not is reported and the others go on)")
     a = ap.parse_args(argv)
     if not a.nets:
         run_study(a.configs, a.languages, a.trials, a.seed, a.out)
         return
+    failed = 0       # a trial whose net cannot be kept is reported; the others go on
     for name in a.configs:
         for language in a.languages:
             for trial in a.trials:
-                if not net_path(a.out, name, language, trial).exists():
+                if net_path(a.out, name, language, trial).exists():
+                    continue
+                try:
                     print(store_net(name, language, trial, a.seed, a.out), flush=True)
+                except ResultsError as e:
+                    failed += 1
+                    print(f"error: {e}", file=sys.stderr, flush=True)
+    if failed:
+        raise SystemExit(f"{failed} net(s) not kept (see the errors above)")
 
 
 if __name__ == "__main__":

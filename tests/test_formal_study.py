@@ -182,6 +182,24 @@ def test_nets_option_keeps_the_missing_nets_of_stored_trials(tmp_path, monkeypat
     assert npz.exists() and len(formal_study.load(path)) == 1
 
 
+def test_nets_option_reports_a_trial_it_cannot_keep_and_goes_on(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "records.json"
+    cfg = StudyConfig("tiny", "-", test_max=12)
+    monkeypatch.setitem(formal_study.CONFIGS, "tiny", cfg)
+    formal_study.run_study(["tiny"], ["anbn"], [0, 1], path=path)
+    records = json.loads(path.read_text())
+    records["records"][0]["N_final"] += 1             # trial 0's record: not what a run gives
+    formal_study.write_json(path, records)
+    for trial in (0, 1):
+        formal_study.net_path(path, "tiny", "anbn", trial).unlink()
+    with pytest.raises(SystemExit, match="1 net"):
+        formal_study.main(["--configs", "tiny", "--languages", "anbn", "--trials", "0", "1",
+                           "--out", str(path), "--nets"])
+    assert "trial 0 of 'tiny' on anbn trained again differs" in capsys.readouterr().err
+    assert not formal_study.net_path(path, "tiny", "anbn", 0).exists()
+    assert formal_study.net_path(path, "tiny", "anbn", 1).exists()
+
+
 class _Killed(Exception):
     """Stands for the process being killed right after a checkpoint was written."""
 
