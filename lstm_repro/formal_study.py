@@ -132,6 +132,19 @@ def settings(cfg: StudyConfig) -> dict:
             if k not in ("name", "description") and _LATER_FIELDS.get(k, object()) != v}
 
 
+def _settings_as_stored(cfg: StudyConfig) -> dict:
+    """:func:`settings` as a record holds them (read back from JSON: lists, not tuples)."""
+    return json.loads(json.dumps(settings(cfg)))
+
+
+def _records_of(path: Path, name: str, cfg: StudyConfig, language: str, trial: int) -> list[dict]:
+    """The stored records of trial ``trial`` of config ``name`` (``cfg``) on ``language`` under
+    the config's current settings."""
+    current = _settings_as_stored(cfg)
+    return [r for r in load(path) if r["config"] == name and r["language"] == language
+            and r["trial"] == trial and r["settings"] == current]
+
+
 def run_config(cfg: StudyConfig, language: str, trial: int, seed: int = 0,
                checkpoint: Path | None = None,
                provenance: dict | None = None) -> tuple[dict, Weights]:
@@ -252,9 +265,7 @@ def store_net(name: str, language: str, trial: int, seed: int = 0, path: Path = 
     configs = CONFIGS if configs is None else configs
     check_choice("config", name, configs)
     cfg = configs[name]
-    current = json.loads(json.dumps(settings(cfg)))
-    stored = [r for r in load(path) if r["config"] == name and r["language"] == language
-              and r["trial"] == trial and r["settings"] == current]
+    stored = _records_of(path, name, cfg, language, trial)
     if not stored:
         raise ResultsError(f"no record of config {name!r}, {language}, trial {trial} with the "
                            f"config's settings in {path}; run the study first")
@@ -281,7 +292,7 @@ def load_net(name: str, language: str, trial: int, path: Path = STUDY_PATH,
                            f"({npz}); keep it with: python -m lstm_repro.formal_study --configs "
                            f"{name} --languages {language} --trials {trial} --nets")
     about = json.loads(npz.with_suffix(".json").read_text())
-    if about["settings"] != json.loads(json.dumps(settings(configs[name]))):
+    if about["settings"] != _settings_as_stored(configs[name]):
         raise ResultsError(f"the net {npz} was trained under other settings than config "
                            f"{name!r} has now")
     spec = study_protocol(configs[name], language).network.spec
@@ -304,11 +315,9 @@ def run_study(names, languages=LANGUAGES, trials=range(3), seed: int = 0,
     new = []
     for name in names:
         cfg = configs[name]
-        stored = json.loads(json.dumps(settings(cfg)))
         for language in languages:
             for trial in trials:
-                if any(r["config"] == name and r["language"] == language and r["trial"] == trial
-                       and r["settings"] == stored for r in load(path)):
+                if _records_of(path, name, cfg, language, trial):
                     continue
                 t0 = time.perf_counter()
                 ck = checkpoint_for(path, name, language, trial)
