@@ -1,4 +1,5 @@
-"""Shared fixtures: the book's table of contents and the site built from the committed chapters."""
+"""Shared fixtures: the book's table of contents and the site built from the committed chapters;
+and a stand-in for a process killed right after it wrote a checkpoint."""
 from __future__ import annotations
 
 import fnmatch
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lstm_repro import runner
 from lstm_repro.paths import BUILD_DIR, REPO_ROOT
 
 TOC = REPO_ROOT / "book" / "_toc.yml"
@@ -63,3 +65,22 @@ def built_site() -> Path:
     site = BUILD_DIR / "test-site"
     assert (site / "index.html").is_file(), f"no index.html in {site}"
     return site
+
+
+class Killed(Exception):
+    """Stands for the process being killed right after a checkpoint was written."""
+
+
+def kill_after(monkeypatch, k: int) -> list[int]:
+    """Make the ``k``-th checkpoint of a trial raise :class:`Killed` once it is written; returns
+    the list (filled as the trial runs) of the training strings seen at each checkpoint."""
+    original = runner._Trial.checkpoint
+    calls = []
+
+    def checkpoint(self):
+        original(self)
+        calls.append(self.n)
+        if len(calls) == k:
+            raise Killed
+    monkeypatch.setattr(runner._Trial, "checkpoint", checkpoint)
+    return calls

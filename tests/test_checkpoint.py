@@ -4,27 +4,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import Killed, kill_after
 
 from lstm_repro import formal_study, runner
 from lstm_repro.protocols import get_protocol
 from lstm_repro.results import ResultsError, checkpoint_path
 from lstm_repro.runner import run_row, run_trial
-
-
-class _Killed(Exception):
-    """Stands for the process being killed right after a checkpoint was written."""
-
-
-def _kill_after(monkeypatch, k: int) -> None:
-    original = runner._Trial.checkpoint
-    calls = []
-
-    def checkpoint(self):
-        original(self)
-        calls.append(self.n)
-        if len(calls) == k:
-            raise _Killed
-    monkeypatch.setattr(runner._Trial, "checkpoint", checkpoint)
 
 
 def _same(record: dict) -> dict:
@@ -71,8 +56,8 @@ def test_a_killed_trial_resumes_with_the_same_results_bit_for_bit(case, tmp_path
     whole, whole_net = run_trial(protocol, 0, 7)
     path = tmp_path / "trial-000.checkpoint"
     with monkeypatch.context() as m:
-        _kill_after(m, 3)
-        with pytest.raises(_Killed):
+        kill_after(m, 3)
+        with pytest.raises(Killed):
             run_trial(protocol, 0, 7, checkpoint=path, checkpoint_every=0)
     assert path.exists()
     resumed, net = run_trial(protocol, 0, 7, checkpoint=path, checkpoint_every=None)
@@ -96,8 +81,8 @@ def test_a_formal_trial_killed_after_it_learned_resumes_in_its_keep_training(tmp
     assert whole["success"] and len(whole["generalisation_curve"]) == 3
     path = tmp_path / "trial-000.checkpoint"
     with monkeypatch.context() as m:      # one checkpoint per epoch (10 strings) with every=0
-        _kill_after(m, learned_at // 10 + 15)
-        with pytest.raises(_Killed):
+        kill_after(m, learned_at // 10 + 15)
+        with pytest.raises(Killed):
             run_trial(protocol, 0, 7, checkpoint=path, checkpoint_every=0)
     resumed, net = run_trial(protocol, 0, 7, checkpoint=path, checkpoint_every=None)
     assert learned_at + 100 < resumed["resumed"][0]["sequences"] < learned_at + 300
@@ -116,8 +101,8 @@ def test_a_checkpoint_of_another_run_or_a_corrupt_one_is_named_and_left_alone(tm
                                                                              monkeypatch):
     protocol = CASES["online (4-1)"][0]
     path = tmp_path / "trial-000.checkpoint"
-    _kill_after(monkeypatch, 2)
-    with pytest.raises(_Killed):
+    kill_after(monkeypatch, 2)
+    with pytest.raises(Killed):
         run_trial(protocol, 0, 7, checkpoint=path, checkpoint_every=0)
     monkeypatch.undo()
     stored = path.read_bytes()
@@ -136,8 +121,8 @@ def test_run_row_resumes_a_checkpoint_and_removes_it_once_the_trial_is_stored(tm
                                                                              monkeypatch):
     whole = run_row("6a", scale="quick", trials=1, root=tmp_path / "whole", progress=False)
     directory = tmp_path / "quick" / "6a"
-    _kill_after(monkeypatch, 4)
-    with pytest.raises(_Killed):     # what a killed worker leaves: the config and a checkpoint
+    kill_after(monkeypatch, 4)
+    with pytest.raises(Killed):     # what a killed worker leaves: the config and a checkpoint
         run_row("6a", scale="quick", trials=1, root=tmp_path, progress=False, jobs=1,
                 checkpoint_every=0)
     monkeypatch.undo()

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+from conftest import Killed, kill_after
 
 from lstm_repro import formal_study, runner
 from lstm_repro.formal_eval import generalisation
@@ -200,30 +201,20 @@ def test_nets_option_reports_a_trial_it_cannot_keep_and_goes_on(tmp_path, monkey
     assert formal_study.net_path(path, "tiny", "anbn", 1).exists()
 
 
-class _Killed(Exception):
-    """Stands for the process being killed right after a checkpoint was written."""
-
-
 def test_a_killed_study_trial_resumes_from_its_checkpoint_and_removes_it(tmp_path, monkeypatch):
     cfg = StudyConfig("tiny", "-", keep_training=20, test_every=10, test_max=15)
     (whole,) = formal_study.run_study(["tiny"], ["anbn"], [0], path=tmp_path / "whole.json",
                                       configs={"tiny": cfg})
     path = tmp_path / "records.json"
-    keep, checkpoint, at = runner._Trial.keep_checkpoints, runner._Trial.checkpoint, []
+    keep = runner._Trial.keep_checkpoints
 
     def at_every_chance(self, ck, every=None, provenance=None):
         keep(self, ck, 0, provenance)
 
-    def killed_after_the_fifth(self):
-        checkpoint(self)
-        at.append(self.n)
-        if len(at) == 5:
-            raise _Killed
-
     with monkeypatch.context() as m:
         m.setattr(runner._Trial, "keep_checkpoints", at_every_chance)
-        m.setattr(runner._Trial, "checkpoint", killed_after_the_fifth)
-        with pytest.raises(_Killed):
+        at = kill_after(m, 5)
+        with pytest.raises(Killed):
             formal_study.run_study(["tiny"], ["anbn"], [0], path=path, configs={"tiny": cfg})
     ck = formal_study.checkpoint_for(path, "tiny", "anbn", 0)
     assert ck.exists() and not path.exists()
