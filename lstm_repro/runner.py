@@ -120,12 +120,13 @@ class _Trial:
         self._started, self._ck = time.perf_counter(), None
 
     def __getstate__(self) -> dict:
-        """What a checkpoint keeps: everything but this process's timing and checkpoint file."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("_started", "_ck")}
+        """What a checkpoint keeps: everything but this process's timing and checkpoint file
+        and ``_scored`` (empty between training blocks, where checkpoints are taken)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_started", "_ck", "_scored")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._started, self._ck = time.perf_counter(), None
+        self._started, self._ck, self._scored = time.perf_counter(), None, None
 
     def keep_checkpoints(self, path: Path, every: float | None = CHECKPOINT_SECONDS,
                          provenance: dict | None = None) -> None:

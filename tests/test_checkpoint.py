@@ -73,6 +73,25 @@ def test_a_killed_trial_resumes_with_the_same_results_bit_for_bit(case, tmp_path
         assert whole["events"]["tests_run"] > 3
 
 
+def test_a_checkpoint_from_before_scored_was_kept_resumes_bit_for_bit(tmp_path, monkeypatch):
+    """Checkpoints written before _Trial had ``_scored`` (before 704960d) lack it; they resume
+    as any other (a 2c-4 trial's did not: AttributeError in note)."""
+    protocol, _ = CASES["abs_test (2c-1)"]
+    _always_correct(monkeypatch)
+    whole, _ = run_trial(protocol, 0, 7)
+    path = tmp_path / "trial-000.checkpoint"
+    state = runner._Trial.__getstate__
+    with monkeypatch.context() as m:
+        kill_after(m, 3)
+        m.setattr(runner._Trial, "__getstate__", lambda self: {
+            k: v for k, v in state(self).items() if k != "_scored"} | {"_old": True})
+        with pytest.raises(Killed):
+            run_trial(protocol, 0, 7, checkpoint=path, checkpoint_every=0)
+    assert runner.read_checkpoint(path)["run"]._old      # the old-style state was written
+    resumed, _ = run_trial(protocol, 0, 7, checkpoint=path, checkpoint_every=None)
+    assert _same(resumed) == _same(whole) and resumed["resumed"]
+
+
 def test_a_formal_trial_killed_after_it_learned_resumes_in_its_keep_training(tmp_path,
                                                                              monkeypatch):
     protocol = _formal_keep_protocol()
