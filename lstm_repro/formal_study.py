@@ -241,13 +241,18 @@ def net_path(path: Path, name: str, language: str, trial: int) -> Path:
     return Path(path).parent / "nets" / f"{name}.{language}.trial-{trial:03d}.npz"
 
 
-def _write_net(path: Path, rec: dict, weights: Weights, prov: dict) -> None:
+def _write_net(path: Path, rec: dict, weights: Weights, prov: dict,
+               reproduces: dict | None = None) -> None:
+    """Write the net of ``rec`` (trained under ``prov``); ``reproduces``: the provenance of the
+    stored record a rerun gave again (:func:`store_net`)."""
     npz = net_path(path, rec["config"], rec["language"], rec["trial"])
     npz.parent.mkdir(parents=True, exist_ok=True)
     write_weights(npz, weights)
-    write_json(npz.with_suffix(".json"), {
-        **{k: rec[k] for k in ("config", "language", "trial", "seed", "settings", "N_final")},
-        "provenance": prov})
+    about = {k: rec[k] for k in ("config", "language", "trial", "seed", "settings", "N_final")}
+    about["provenance"] = prov
+    if reproduces is not None:
+        about["reproduces"] = {k: reproduces[k] for k in ("commit", "dirty", "time")}
+    write_json(npz.with_suffix(".json"), about)
 
 
 def _comparable(rec: dict) -> dict:
@@ -275,8 +280,27 @@ def store_net(name: str, language: str, trial: int, seed: int = 0, path: Path = 
     if differ:
         raise ResultsError(f"trial {trial} of {name!r} on {language} trained again differs from "
                            f"its stored record in {', '.join(differ)}; its net was not written")
-    _write_net(path, rec, weights, collect({"study": "formal_study", "seed": seed}))
+    _write_net(path, rec, weights, collect({"study": "formal_study", "seed": seed}),
+               reproduces=stored[-1]["provenance"])
     return net_path(path, name, language, trial)
+
+
+def unchecked(path: Path = STUDY_PATH) -> list[dict]:
+    """The stored records run from a dirty tree (code that is no commit) that no run from a
+    clean tree has given again.  A record is checked when its trial's net was kept by
+    :func:`store_net` from a clean tree, under the record's settings, and names the record's
+    provenance as the one it reproduces (``python -m lstm_repro.formal_study --nets``)."""
+    out = []
+    for r in load(path):
+        if not r["provenance"]["dirty"]:
+            continue
+        about = net_path(path, r["config"], r["language"], r["trial"]).with_suffix(".json")
+        net = json.loads(about.read_text()) if about.exists() else {}
+        mine = {k: r["provenance"][k] for k in ("commit", "dirty", "time")}
+        if not (net.get("reproduces") == mine and net["settings"] == r["settings"]
+                and not net["provenance"]["dirty"]):
+            out.append(r)
+    return out
 
 
 def load_net(name: str, language: str, trial: int, path: Path = STUDY_PATH,

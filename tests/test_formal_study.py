@@ -171,6 +171,33 @@ def test_store_net_trains_a_stored_trial_again_and_keeps_its_net_only_if_it_matc
         formal_study.store_net("tiny", "anbn", 1, path=path, configs=configs)
 
 
+def test_a_dirty_tree_record_is_unchecked_until_a_clean_rerun_reproduces_it(tmp_path,
+                                                                           monkeypatch):
+    cfg = StudyConfig("tiny", "-", test_max=12)
+    configs = {"tiny": cfg}
+    path = tmp_path / "records.json"
+    tree = {"dirty": True}
+    real = formal_study.collect
+    monkeypatch.setattr(formal_study, "collect", lambda params=None: {**real(params), **tree})
+    (rec,) = formal_study.run_study(["tiny"], ["anbn"], [0], path=path, configs=configs)
+    assert rec["provenance"]["dirty"]
+    assert formal_study.unchecked(path) == [rec]        # its own net is no check
+    npz = formal_study.net_path(path, "tiny", "anbn", 0)
+    npz.unlink()
+    formal_study.store_net("tiny", "anbn", 0, path=path, configs=configs)    # still dirty
+    assert formal_study.unchecked(path) == [rec]
+    tree["dirty"] = False
+    npz.unlink()
+    formal_study.store_net("tiny", "anbn", 0, path=path, configs=configs)
+    assert formal_study.unchecked(path) == []
+    about = json.loads(npz.with_suffix(".json").read_text())
+    assert about["reproduces"]["time"] == rec["provenance"]["time"]
+    records = json.loads(path.read_text())
+    records["records"][0]["provenance"]["time"] = "another"     # a record the net did not check
+    formal_study.write_json(path, records)
+    assert len(formal_study.unchecked(path)) == 1
+
+
 def test_nets_option_keeps_the_missing_nets_of_stored_trials(tmp_path, monkeypatch):
     path = tmp_path / "records.json"
     cfg = StudyConfig("tiny", "-", test_max=12)
