@@ -28,6 +28,9 @@ BUILD ?= _build
 BIN ?= $(VENV)/bin
 SETUP ?= $(VENV)/.stamp-install
 PYTEST_ARGS ?=
+# pytest-xdist workers for make test (auto: one per core; 0: none). Each chapter's cells stay
+# together, in order, in one worker (--dist loadscope), as nbval needs.
+PYTEST_JOBS ?= auto
 
 # The book's own pages (landing page, toc, bibliography), copied into every staging tree.
 BOOK ?= book
@@ -121,7 +124,7 @@ notebooks: $(SETUP)
 
 # ---- tests ----------------------------------------------------------------------------------
 test: $(SETUP)
-	@"$(BIN)/python" -m pytest $(PYTEST_ARGS)
+	@"$(BIN)/python" -m pytest -n $(PYTEST_JOBS) --dist loadscope $(PYTEST_ARGS)
 
 clean:
 	rm -rf "$(BUILD)"

@@ -2,7 +2,9 @@
 and a stand-in for a process killed right after it wrote a checkpoint."""
 from __future__ import annotations
 
+import fcntl
 import fnmatch
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -51,17 +53,29 @@ def toc_pages() -> list[str]:
 
 @pytest.fixture(scope="session")
 def built_site() -> Path:
-    """The HTML site rendered from the committed chapters (``make test-site``), built once a session.
+    """The HTML site rendered from the committed chapters (``make test-site``), built once a test
+    run: under pytest-xdist (``make test``) the workers take turns on a lock, and a worker whose
+    run (``PYTEST_XDIST_TESTRUNUID``) has already built the site uses it.
 
     Uses the tools of the interpreter running pytest, without touching ``.venv``'s set-up.
     """
     bin_dir = Path(sys.executable).parent
-    proc = subprocess.run(
-        ["make", "test-site", "SETUP=", f"BIN={bin_dir}", f"BUILD={BUILD_DIR}"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"make test-site failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    stamp = BUILD_DIR / "test-site.run"      # the test run that built the site last
+    BUILD_DIR.mkdir(exist_ok=True)
+    with open(BUILD_DIR / "test-site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)     # released when the file is closed
+        if run is None or not stamp.exists() or stamp.read_text() != run:
+            stamp.unlink(missing_ok=True)
+            proc = subprocess.run(
+                ["make", "test-site", "SETUP=", f"BIN={bin_dir}", f"BUILD={BUILD_DIR}"],
+                check=False, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
+            )
+            if proc.returncode != 0:
+                pytest.fail(f"make test-site failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n"
+                            f"{proc.stderr[-6000:]}")
+            if run is not None:
+                stamp.write_text(run)
     site = BUILD_DIR / "test-site"
     assert (site / "index.html").is_file(), f"no index.html in {site}"
     return site
