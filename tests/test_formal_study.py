@@ -385,3 +385,11 @@ def test_h1_config_squashes_only_the_cell_output():
     """dekf-keep-g2-B-h1 is dekf-keep-g2-B with h in [-1, 1] (peepholes and forget gate kept)."""
     h1, base = formal_study.CONFIGS["dekf-keep-g2-B-h1"], formal_study.CONFIGS["dekf-keep-g2-B"]
     assert h1.spec == {**base.spec, "h": "h1"}
+
+
+def test_every_stored_record_is_from_a_clean_tree_or_was_reproduced_from_one():
+    """The study's records (data/formal_study/records.json) that ran from a dirty tree were each
+    trained again from a clean clone (formal_study --nets), which gave the same record."""
+    unchecked = formal_study.unchecked()
+    assert not unchecked, (f"{len(unchecked)} records from a dirty tree not reproduced, e.g. "
+                           f"{[(r['config'], r['language'], r['trial']) for r in unchecked[:5]]}")
