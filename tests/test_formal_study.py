@@ -392,4 +392,6 @@ def test_every_stored_record_is_from_a_clean_tree_or_was_reproduced_from_one():
     trained again from a clean clone (formal_study --nets), which gave the same record."""
     unchecked = formal_study.unchecked()
     assert not unchecked, (f"{len(unchecked)} records from a dirty tree not reproduced, e.g. "
-                           f"{[(r['config'], r['language'], r['trial']) for r in unchecked[:5]]}")
+                           f"{[(r['config'], r['language'], r['trial']) for r in unchecked[:5]]}; "
+                           "from a clean clone, remove such a trial's net (if any) and run "
+                           "python -m lstm_repro.formal_study --nets for it")
