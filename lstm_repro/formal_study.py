@@ -241,6 +241,10 @@ def net_path(path: Path, name: str, language: str, trial: int) -> Path:
     return Path(path).parent / "nets" / f"{name}.{language}.trial-{trial:03d}.npz"
 
 
+# what a net kept by store_net says of the record it reproduced: enough to tell that record apart
+_REPRODUCES = ("commit", "dirty", "time")
+
+
 def _write_net(path: Path, rec: dict, weights: Weights, prov: dict,
                reproduces: dict | None = None) -> None:
     """Write the net of ``rec`` (trained under ``prov``); ``reproduces``: the provenance of the
@@ -251,7 +255,7 @@ def _write_net(path: Path, rec: dict, weights: Weights, prov: dict,
     about = {k: rec[k] for k in ("config", "language", "trial", "seed", "settings", "N_final")}
     about["provenance"] = prov
     if reproduces is not None:
-        about["reproduces"] = {k: reproduces[k] for k in ("commit", "dirty", "time")}
+        about["reproduces"] = {k: reproduces[k] for k in _REPRODUCES}
     write_json(npz.with_suffix(".json"), about)
 
 
@@ -296,7 +300,7 @@ def unchecked(path: Path = STUDY_PATH) -> list[dict]:
             continue
         about = net_path(path, r["config"], r["language"], r["trial"]).with_suffix(".json")
         net = json.loads(about.read_text()) if about.exists() else {}
-        mine = {k: r["provenance"][k] for k in ("commit", "dirty", "time")}
+        mine = {k: r["provenance"][k] for k in _REPRODUCES}
         if not (net.get("reproduces") == mine and net["settings"] == r["settings"]
                 and not net["provenance"]["dirty"]):
             out.append(r)
