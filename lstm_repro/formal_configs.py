@@ -170,6 +170,16 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
                 "dekf-keep-g2-B-cec-h1-bernoulli-long, R annealed to 0.003 instead of 3",
                 spec=_CELL_1997_B, filter={"noise_model": "bernoulli", "r_final": 0.003},
                 paper=False, keep_training=10 * KEEP, test_every=2 * KEEP),
+    # ... and with more process noise after the anneal (Q ends at 1e-4 or 1e-3, not 1e-6): P
+    # stays larger, so the filter keeps moving the weights as far per string as early on; the
+    # last also anneals R ten times lower still (0.0003)
+    *[StudyConfig(f"dekf-keep-g2-B-cec-h1-bernoulli-{tag}-long", "diagnostic: as "
+                  f"dekf-keep-g2-B-cec-h1-bernoulli-r0.003-long, R annealed to {r:g} and Q to "
+                  f"{q:g} (not 1e-06)", spec=_CELL_1997_B,
+                  filter={"noise_model": "bernoulli", "r_final": r, "q_final": q},
+                  paper=False, keep_training=10 * KEEP, test_every=2 * KEEP)
+      for tag, r, q in (("r0.003-q1e-4", 0.003, 1e-4), ("r0.003-q1e-3", 0.003, 1e-3),
+                        ("r0.0003-q1e-3", 0.0003, 1e-3))],
     # ... with connectivity G-gates: the bounded cell outputs feed the gates too, so a cell can
     # open or shut its input gate by the phase of the string that the other cell's output shows
     *[StudyConfig(f"dekf-keep-g2-Ggates-cec-h1{suffix}", "diagnostic: the whole 1997 cell (as "
