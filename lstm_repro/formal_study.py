@@ -137,12 +137,17 @@ def _settings_as_stored(cfg: StudyConfig) -> dict:
     return json.loads(json.dumps(settings(cfg)))
 
 
+def _same_trial(rec: dict, name: str, cfg: StudyConfig, language: str, trial: int) -> bool:
+    """Whether ``rec`` is a record of trial ``trial`` of config ``name`` (``cfg``) on
+    ``language`` under the config's current settings."""
+    return (rec["config"] == name and rec["language"] == language and rec["trial"] == trial
+            and rec["settings"] == _settings_as_stored(cfg))
+
+
 def _records_of(path: Path, name: str, cfg: StudyConfig, language: str, trial: int) -> list[dict]:
     """The stored records of trial ``trial`` of config ``name`` (``cfg``) on ``language`` under
     the config's current settings."""
-    current = _settings_as_stored(cfg)
-    return [r for r in load(path) if r["config"] == name and r["language"] == language
-            and r["trial"] == trial and r["settings"] == current]
+    return [r for r in load(path) if _same_trial(r, name, cfg, language, trial)]
 
 
 def run_config(cfg: StudyConfig, language: str, trial: int, seed: int = 0,
@@ -353,11 +358,19 @@ def run_study(names, languages=LANGUAGES, trials=range(3), seed: int = 0,
                 rec["provenance"] = prov
                 _write_net(path, rec, weights, prov)
                 # read the file again after the trial, under the lock: another study may have
-                # stored records while this trial ran, or be storing one now
+                # stored records while this trial ran (this very trial among them, when two runs
+                # were given the same trials), or be storing one now
                 with records_lock(path):
-                    records = load(path) + [rec]
-                    write_json(path, {"about": __doc__.split("\n")[0], "records": records})
+                    records = load(path)
+                    twin = any(_same_trial(r, name, cfg, language, trial) for r in records)
+                    if not twin:
+                        write_json(path, {"about": __doc__.split("\n")[0],
+                                          "records": records + [rec]})
                 ck.unlink(missing_ok=True)
+                if twin:
+                    print(f"{name} {language} trial {trial}: stored meanwhile by another run; "
+                          f"this run's record is not added", flush=True)
+                    continue
                 new.append(rec)
                 print(f"{name} {language} trial {trial}: learned {rec['learned']} at "
                       f"{rec['learned_at']:,}; N at learned {rec['N_at_learned']}, final "

@@ -132,6 +132,24 @@ def test_run_study_appends_records_with_provenance_and_skips_stored_ones(tmp_pat
         formal_study.run_study(["nope"], path=path)
 
 
+def test_a_trial_another_run_stored_meanwhile_is_not_stored_twice(tmp_path, monkeypatch):
+    """Two study runs given the same trials: the one that finishes second adds no record."""
+    cfg = StudyConfig("tiny", "-", test_max=12)
+    path = tmp_path / "records.json"
+    original = formal_study.run_config
+
+    def and_another_run_stores_it(*args, **kwargs):
+        rec, weights = original(*args, **kwargs)
+        theirs = {**rec, "provenance": {"by": "the other run"}}
+        formal_study.write_json(path, {"about": "-", "records": [theirs]})
+        return rec, weights
+
+    monkeypatch.setattr(formal_study, "run_config", and_another_run_stores_it)
+    assert formal_study.run_study(["tiny"], ["anbn"], [0], path=path, configs={"tiny": cfg}) == []
+    (stored,) = json.loads(path.read_text())["records"]
+    assert stored["provenance"] == {"by": "the other run"}
+
+
 def test_run_study_keeps_each_final_net_and_load_net_gives_it_back(tmp_path):
     cfg = StudyConfig("tiny", "-", keep_training=20, test_every=10, test_max=15)
     path = tmp_path / "records.json"
