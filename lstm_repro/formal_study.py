@@ -356,14 +356,15 @@ def run_study(names, languages=LANGUAGES, trials=range(3), seed: int = 0,
                 ck = checkpoint_for(path, name, language, trial)
                 rec, weights = run_config(cfg, language, trial, seed, ck, prov)
                 rec["provenance"] = prov
-                _write_net(path, rec, weights, prov)
                 # read the file again after the trial, under the lock: another study may have
                 # stored records while this trial ran (this very trial among them, when two runs
-                # were given the same trials), or be storing one now
+                # were given the same trials: its record and net are then left as they are), or
+                # be storing one now
                 with records_lock(path):
                     records = load(path)
                     twin = any(_same_trial(r, name, cfg, language, trial) for r in records)
                     if not twin:
+                        _write_net(path, rec, weights, prov)
                         write_json(path, {"about": __doc__.split("\n")[0],
                                           "records": records + [rec]})
                 ck.unlink(missing_ok=True)

@@ -148,6 +148,7 @@ def test_a_trial_another_run_stored_meanwhile_is_not_stored_twice(tmp_path, monk
     assert formal_study.run_study(["tiny"], ["anbn"], [0], path=path, configs={"tiny": cfg}) == []
     (stored,) = json.loads(path.read_text())["records"]
     assert stored["provenance"] == {"by": "the other run"}
+    assert not formal_study.net_path(path, "tiny", "anbn", 0).exists()    # the other run's to keep
 
 
 def test_run_study_keeps_each_final_net_and_load_net_gives_it_back(tmp_path):
