@@ -87,6 +87,12 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
                 "a step saturates at +-2, the same size for every symbol, once its weight is "
                 "large), h identity, connectivity B", spec={"g": "g2", "connectivity": "B"},
                 keep_training=KEEP, test_every=EVERY),
+    # the filter setting that took the 1997-cell diagnostic furthest (below), on this network
+    StudyConfig("dekf-keep-bernoulli-r0.0003-q1e-3-long", "keep training, measurement noise "
+                "R y (1 - y) per output, R annealed to 0.0003 and Q to 0.001 (the setting of "
+                f"dekf-keep-g2-B-cec-h1-bernoulli-r0.0003-q1e-3-long), {10 * KEEP:,} strings on",
+                filter={"noise_model": "bernoulli", "r_final": 0.0003, "q_final": 1e-3},
+                keep_training=10 * KEEP, test_every=2 * KEEP),
     # --- gradient descent (the 2001 rows' learner)
     StudyConfig("gd", "the package's 2001 row: lr 1e-5, momentum 0.99, stop when learned",
                 learner="engine"),
