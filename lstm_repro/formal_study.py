@@ -137,17 +137,18 @@ def _settings_as_stored(cfg: StudyConfig) -> dict:
     return json.loads(json.dumps(settings(cfg)))
 
 
-def _same_trial(rec: dict, name: str, cfg: StudyConfig, language: str, trial: int) -> bool:
-    """Whether ``rec`` is a record of trial ``trial`` of config ``name`` (``cfg``) on
+def _of_trial(records: list[dict], name: str, cfg: StudyConfig, language: str,
+              trial: int) -> list[dict]:
+    """The records among ``records`` of trial ``trial`` of config ``name`` (``cfg``) on
     ``language`` under the config's current settings."""
-    return (rec["config"] == name and rec["language"] == language and rec["trial"] == trial
-            and rec["settings"] == _settings_as_stored(cfg))
+    current = _settings_as_stored(cfg)
+    return [r for r in records if r["config"] == name and r["language"] == language
+            and r["trial"] == trial and r["settings"] == current]
 
 
 def _records_of(path: Path, name: str, cfg: StudyConfig, language: str, trial: int) -> list[dict]:
-    """The stored records of trial ``trial`` of config ``name`` (``cfg``) on ``language`` under
-    the config's current settings."""
-    return [r for r in load(path) if _same_trial(r, name, cfg, language, trial)]
+    """The stored records (in the file ``path``) of that trial, as :func:`_of_trial`."""
+    return _of_trial(load(path), name, cfg, language, trial)
 
 
 def run_config(cfg: StudyConfig, language: str, trial: int, seed: int = 0,
@@ -362,7 +363,7 @@ def run_study(names, languages=LANGUAGES, trials=range(3), seed: int = 0,
                 # be storing one now
                 with records_lock(path):
                     records = load(path)
-                    twin = any(_same_trial(r, name, cfg, language, trial) for r in records)
+                    twin = bool(_of_trial(records, name, cfg, language, trial))
                     if not twin:
                         _write_net(path, rec, weights, prov)
                         write_json(path, {"about": __doc__.split("\n")[0],
