@@ -15,7 +15,7 @@ target d(t) (K' output units that have a target):
 
 ``eta`` is the runner's learning rate ``lr`` (Puskorius & Feldkamp's learning rate: A uses
 (eta^-1 R) I; eta = 1 gives the filter as parameterised).  With ``noise_model="bernoulli"`` (not
-the default) output k's measurement noise is R(t) max(y_k (1 - y_k), BERNOULLI_FLOOR) instead of
+the default) output k's measurement noise is R(t) max(y_k (1 - y_k), bernoulli_floor) instead of
 R(t): the variance of a 0/1 target under a Bernoulli model with mean y_k, the filter's reading of
 the cross-entropy error (the gain then no longer vanishes where a logistic output saturates, as
 the cross-entropy gradient does not; Fisher scoring for logistic outputs).  R(t) and Q(t) are annealed linearly from
@@ -54,7 +54,6 @@ from .spec import (
 
 DECOUPLINGS = ("block", "none")
 NOISE_MODELS = ("constant", "bernoulli")
-BERNOULLI_FLOOR = 1e-3   # "bernoulli": the smallest y (1 - y) used, so that R stays > 0
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,7 @@ class FilterParams:
     anneal: int = 10_000       # filter updates (time steps with a target) over which R, Q anneal
     decoupling: str = "block"  # "block": one group per block / hidden unit / output unit; "none": EKF
     noise_model: str = "constant"  # "constant": R I; "bernoulli": R max(y (1 - y), floor) per output
+    bernoulli_floor: float = 1e-3  # "bernoulli": the smallest y (1 - y) used, so that R stays > 0
 
     def __post_init__(self):
         for name in ("p0", "r_init", "r_final"):
@@ -80,6 +80,9 @@ class FilterParams:
                 raise ValueError(f"{name}={getattr(self, name)!r} is not valid; it must be >= 0")
         if isinstance(self.anneal, bool) or not isinstance(self.anneal, int) or self.anneal < 0:
             raise ValueError(f"anneal={self.anneal!r} is not valid; it must be an integer >= 0")
+        if not 0 < self.bernoulli_floor <= 0.25:
+            raise ValueError(f"bernoulli_floor={self.bernoulli_floor!r} is not valid; it must be "
+                             f"in (0, 0.25] (y (1 - y) is at most 0.25)")
         check_choice("decoupling", self.decoupling, DECOUPLINGS)
         check_choice("noise_model", self.noise_model, NOISE_MODELS)
 
@@ -216,7 +219,7 @@ def _run(wh, wo, wp, idx_h, idx_o, idx_p, inv, gstart, P, dims, sq, x, targets, 
     sq = (g_a, g_b, h_a, h_b).  x (T, I) inputs; targets (T, K), NaN where no target.
     mode: 0 forward, 1 DEKF updates at every step with a target, 2 record the Jacobian in
     jac (T, W, K) at every step (weights unchanged).  noise = (r_init, r_final, q_init, q_final,
-    anneal, bernoulli): bernoulli 1.0 scales output k's R by max(y_k (1 - y_k), BERNOULLI_FLOOR);
+    anneal, floor): floor > 0 (the Bernoulli model) scales output k's R by max(y_k (1 - y_k), floor);
     count[0]: filter updates so far (advanced in place).  out (T, K): outputs.
     """
     I, K, C, S, H, U, NZ, NO, off_out, off_fg, off_cell, off_hid, has_og, has_fg, has_peep = dims
@@ -224,7 +227,7 @@ def _run(wh, wo, wp, idx_h, idx_o, idx_p, inv, gstart, P, dims, sq, x, targets, 
     CS = C * S
     W = inv.shape[0]
     G = gstart.shape[0] - 1
-    r_init, r_final, q_init, q_final, anneal, bernoulli = noise
+    r_init, r_final, q_init, q_final, anneal, floor = noise
     deriv = mode >= 1
 
     z = np.zeros(NZ)                # [x(t) | y_h(t-1) | 1]
@@ -420,9 +423,9 @@ def _run(wh, wo, wp, idx_h, idx_o, idx_p, inv, gstart, P, dims, sq, x, targets, 
                     n_t += 1
             A = np.zeros((n_t, n_t))
             for a in range(n_t):
-                if bernoulli != 0.0:
+                if floor > 0.0:
                     yk = yo[ks[a]]
-                    A[a, a] = r * max(yk * (1.0 - yk), BERNOULLI_FLOOR)
+                    A[a, a] = r * max(yk * (1.0 - yk), floor)
                 else:
                     A[a, a] = r
             PH = np.zeros((W, n_t))          # P_i H_i stacked over the groups (n_i, n_t) each
@@ -555,7 +558,7 @@ class DEKFLearner:
         _run(self._w.wh, self._w.wo, self._w.wp, g.idx_h, g.idx_o, g.idx_p, g.inv, g.start, self.P,
              self._dims, self._sq, x, targets, starts, mode, float(eta),
              (p.r_init, p.r_final, p.q_init, p.q_final, float(p.anneal),
-              float(p.noise_model == "bernoulli")), self.count, out, jac)
+              p.bernoulli_floor if p.noise_model == "bernoulli" else 0.0), self.count, out, jac)
         outs = np.split(out, starts[1:-1])
         return (outs, np.split(jac, starts[1:-1])) if mode == 2 else outs
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_repro.dekf import BERNOULLI_FLOOR, DEKFLearner, FilterParams, weight_groups
+from lstm_repro.dekf import DEKFLearner, FilterParams, weight_groups
 from lstm_repro.engine import Network
 from lstm_repro.reference import ReferenceLSTM
 from lstm_repro.spec import NetworkSpec, init_weights, layout
@@ -168,7 +168,7 @@ def numpy_dekf_on_lstm(spec, w, seqs, params, eta):
                 continue
             r, q = params.noise(count)
             if params.noise_model == "bernoulli":      # R y (1 - y) per output, floored
-                r = r * np.maximum(out[t][have] * (1.0 - out[t][have]), BERNOULLI_FLOOR)
+                r = r * np.maximum(out[t][have] * (1.0 - out[t][have]), params.bernoulli_floor)
             count += 1
             w_flat = flat(groups, [b.detach().numpy() for b in base]) + delta
             new, P = numpy_dekf_update(w_flat, P, groups, H[:, have],
@@ -290,11 +290,32 @@ def test_bad_input_names_the_valid_choices():
         DEKFLearner(spec, seed=0, p0=-1.0)
     with pytest.raises(ValueError, match="'constant', 'bernoulli'"):
         DEKFLearner(spec, seed=0, noise_model="entropy")
+    for floor in (0.0, 0.3):
+        with pytest.raises(ValueError, match=r"bernoulli_floor=.*\(0, 0.25\]"):
+            DEKFLearner(spec, seed=0, noise_model="bernoulli", bernoulli_floor=floor)
     with pytest.raises(TypeError):
         DEKFLearner(spec, seed=0, learning_rate=1.0)
     with pytest.raises(ValueError, match="inputs"):
         learner.forward_sequences([random_case(SPECS["1997 cell (no forget gate), peepholes"],
                                                0, T=3)[1]])
+
+
+def test_bernoulli_floor_of_a_quarter_is_the_constant_model_with_a_quarter_of_r():
+    """y (1 - y) <= 1/4, so the floor 1/4 replaces it at every output: R y (1 - y) becomes R / 4,
+    the constant model's noise with R a quarter as large (a smaller floor differs)."""
+    spec = SPECS["formal (2 blocks of 1, forget, peep, G)"]
+    w, s1 = random_case(spec, 4, T=6, missing=True)
+    kw = {"p0": 5.0, "r_init": 2.0, "r_final": 0.5, "q_init": 1e-2, "q_final": 1e-4, "anneal": 7}
+    quarter = {k: v / 4 if k.startswith("r_") else v for k, v in kw.items()}
+    got = {}
+    for name, params in (("floor 1/4", {**kw, "noise_model": "bernoulli", "bernoulli_floor": 0.25}),
+                         ("constant R/4", {**quarter, "noise_model": "constant"}),
+                         ("floor 1e-3", {**kw, "noise_model": "bernoulli"})):
+        learner = DEKFLearner(spec, w.copy(), **params)
+        learner.train_sequences([s1], lr=1.0)
+        got[name] = learner.weights.flat()
+    assert np.abs(got["floor 1/4"] - got["constant R/4"]).max() <= 1e-12
+    assert np.abs(got["floor 1/4"] - got["floor 1e-3"]).max() > 1e-6
 
 
 def test_reference_jacobians_helper_agrees_with_the_test_oracle():
