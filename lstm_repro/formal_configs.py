@@ -93,6 +93,14 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
                 f"dekf-keep-g2-B-cec-h1-bernoulli-r0.0003-q1e-3-long), {10 * KEEP:,} strings on",
                 filter={"noise_model": "bernoulli", "r_final": 0.0003, "q_final": 1e-3},
                 keep_training=10 * KEEP, test_every=2 * KEEP),
+    # ... with the floor on y (1 - y) ten times higher (0.01, not 0.001): a smaller step through
+    # a saturated wrong output (see the diagnostic of the same name below)
+    StudyConfig("dekf-keep-bernoulli-r0.0003-q1e-3-floor0.01-long", "as "
+                "dekf-keep-bernoulli-r0.0003-q1e-3-long, the floor on y (1 - y) in the "
+                "measurement noise 0.01 instead of 0.001",
+                filter={"noise_model": "bernoulli", "r_final": 0.0003, "q_final": 1e-3,
+                        "bernoulli_floor": 0.01},
+                keep_training=10 * KEEP, test_every=2 * KEEP),
     # --- gradient descent (the 2001 rows' learner)
     StudyConfig("gd", "the package's 2001 row: lr 1e-5, momentum 0.99, stop when learned",
                 learner="engine"),
@@ -186,6 +194,16 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
                   paper=False, keep_training=10 * KEEP, test_every=2 * KEEP)
       for tag, r, q in (("r0.003-q1e-4", 0.003, 1e-4), ("r0.003-q1e-3", 0.003, 1e-3),
                         ("r0.0003-q1e-3", 0.0003, 1e-3))],
+    # ... and the last with the floor on y (1 - y) ten times higher (0.01): R y (1 - y) no
+    # smaller than R / 100.  Where an output is saturated and wrong, a filter with R this small
+    # corrects it almost fully in one step, a change of net input of about 1 / y (1 - y): the
+    # floor bounds that step (half of those trials blew up their weights as the anneal ended)
+    StudyConfig("dekf-keep-g2-B-cec-h1-bernoulli-r0.0003-q1e-3-floor0.01-long", "diagnostic: as "
+                "dekf-keep-g2-B-cec-h1-bernoulli-r0.0003-q1e-3-long, the floor on y (1 - y) in "
+                "the measurement noise 0.01 instead of 0.001", spec=_CELL_1997_B,
+                filter={"noise_model": "bernoulli", "r_final": 0.0003, "q_final": 1e-3,
+                        "bernoulli_floor": 0.01},
+                paper=False, keep_training=10 * KEEP, test_every=2 * KEEP),
     # ... with connectivity G-gates: the bounded cell outputs feed the gates too, so a cell can
     # open or shut its input gate by the phase of the string that the other cell's output shows
     *[StudyConfig(f"dekf-keep-g2-Ggates-cec-h1{suffix}", "diagnostic: the whole 1997 cell (as "
