@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import Killed, kill_after
 
-from lstm_repro import formal_study, runner
+from lstm_repro import formal_study, formal_trace, runner
 from lstm_repro.formal_eval import generalisation
 from lstm_repro.formal_study import StudyConfig, study_protocol
 from lstm_repro.protocols import get_protocol
@@ -414,3 +414,20 @@ def test_every_stored_record_is_from_a_clean_tree_or_was_reproduced_from_one():
                            f"{[(r['config'], r['language'], r['trial']) for r in unchecked[:5]]}; "
                            "from a clean clone, remove such a trial's net (if any) and run "
                            "python -m lstm_repro.formal_study --nets for it")
+
+
+@pytest.mark.parametrize("name,language,trial", [("dekf-keep", "anbn", 1), ("gd", "anbn", 0)])
+def test_weight_trace_retraces_the_studys_trial(name, language, trial):
+    """The trace trains the trial as the study does: it first accepts the training set after
+    the strings the record says, with the weights the study's net has then."""
+    cfg = dataclasses.replace(formal_study.CONFIGS[name], keep_training=0, test_every=0)
+    rec, weights = formal_study.run_config(cfg, language, trial)
+    trace = formal_trace.weight_trace(cfg, language, trial, rec["learned_at"])
+    assert trace[0]["strings"] == 0 and trace[0]["moved"] == 0.0 and not trace[0]["learned"]
+    first = next(t for t in trace if t["learned"])
+    assert first is trace[-1] and first["strings"] == rec["learned_at"]
+    assert first["w_out"] == np.abs(weights.wo).max()
+    assert all(t["moved"] > 0 for t in trace[1:])
+    assert (first["updates"] is None) == (cfg.learner == "engine")
+    if cfg.learner == "dekf":        # one filter update per target step of the strings so far
+        assert first["updates"] > first["strings"]

@@ -1,0 +1,56 @@
+"""What the learner of a formal-language study trial does to the weights, epoch by epoch.
+
+A diagnostic for chapter 11 ("Why half of those trials end at N = 0"): some trials of the
+filter with a small final measurement noise learn the training set, then lose it for good,
+their output weights in the hundreds or thousands.  :func:`weight_trace` trains such a trial
+again exactly as the study did (:func:`lstm_repro.formal_study.run_config`: the same seed,
+initial weights and epochs of the training strings in the same order) and records, after each
+epoch, how large the weights are, how far the epoch moved them and whether the training set is
+still accepted, so that the moment and the manner of the loss can be read off.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .formal_configs import StudyConfig
+from .formal_eval import learned
+from .formal_study import study_protocol
+from .runner import _Trial, trial_seed
+
+
+def weight_trace(cfg: StudyConfig, language: str, trial: int, strings: int,
+                 seed: int = 0) -> list[dict]:
+    """Train trial ``trial`` of ``cfg`` on ``language`` for (at least) ``strings`` training
+    strings, in the study's epochs (each a fresh random order of the training set, from the
+    trial's data stream), and return one dict per epoch boundary, the first before training:
+    ``strings`` trained so far, ``updates`` (the filter's updates so far: R and Q reach their
+    final values after ``FilterParams.anneal`` of them; None for gradient descent), ``w_out``
+    (the largest |weight| into an output unit), ``w_hidden`` (the largest |weight| into a gate or
+    cell input, peepholes included), ``moved`` (the largest change of any weight in the epoch;
+    exactly 0.0 when the epoch left every weight as it was) and ``learned`` (every training
+    string accepted).
+
+    The learn and keep phases of the study train the same way (``keep_training`` only says
+    how long), so the weights after ``k`` strings are those of the study's trial after ``k``."""
+    protocol = study_protocol(cfg, language)
+    run = _Trial(protocol, trial, trial_seed(seed, trial))
+    train = run.task.training_set
+
+    def row(before):
+        w = run.net.weights
+        flat = w.flat()
+        count = getattr(run.net, "count", None)
+        return {"strings": run.n, "updates": None if count is None else int(count[0]),
+                "w_out": float(np.abs(w.wo).max()),
+                "w_hidden": float(max(np.abs(w.wh).max(), np.abs(w.wp).max(initial=0.0))),
+                "moved": 0.0 if before is None else float(np.abs(flat - before).max()),
+                "learned": bool(learned(run.net, run.task))}, flat
+
+    out, before = [], None
+    while True:
+        rec, before = row(before)
+        out.append(rec)
+        if run.n >= strings:
+            return out
+        order = run.data_rng.permutation(len(train))
+        run.learn([train[i] for i in order])
