@@ -93,6 +93,11 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
                 f"dekf-keep-g2-B-cec-h1-bernoulli-r0.0003-q1e-3-long), {10 * KEEP:,} strings on",
                 filter={"noise_model": "bernoulli", "r_final": 0.0003, "q_final": 1e-3},
                 keep_training=10 * KEEP, test_every=2 * KEEP),
+    # the constant noise model with a smaller final R than the row's 3: the filter trusts each
+    # output more (how small R may get before the filter loses the training set on this network)
+    *[StudyConfig(f"dekf-keep-r{r:g}", f"keep training, R annealed to {r:g} instead of 3",
+                  filter={"r_final": r}, keep_training=KEEP, test_every=EVERY)
+      for r in (0.3, 0.003)],
     # ... with the floor on y (1 - y) ten times higher (0.01, not 0.001): a smaller step through
     # a saturated wrong output (see the diagnostic of the same name below)
     StudyConfig("dekf-keep-bernoulli-r0.0003-q1e-3-floor0.01-long", "as "
