@@ -13,13 +13,12 @@ from __future__ import annotations
 import numpy as np
 
 from .formal_configs import StudyConfig
-from .formal_eval import learned
 from .formal_study import study_protocol
 from .runner import _Trial, trial_seed
 
 
 def weight_trace(cfg: StudyConfig, language: str, trial: int, strings: int,
-                 seed: int = 0) -> list[dict]:
+                 seed: int = 0, saturated: float = 1e-3) -> list[dict]:
     """Train trial ``trial`` of ``cfg`` on ``language`` for (at least) ``strings`` training
     strings, in the study's epochs (each a fresh random order of the training set, from the
     trial's data stream), and return one dict per epoch boundary, the first before training:
@@ -27,8 +26,10 @@ def weight_trace(cfg: StudyConfig, language: str, trial: int, strings: int,
     final values after ``FilterParams.anneal`` of them; None for gradient descent), ``w_out``
     (the largest |weight| into an output unit), ``w_hidden`` (the largest |weight| into a gate or
     cell input, peepholes included), ``moved`` (the largest change of any weight in the epoch;
-    exactly 0.0 when the epoch left every weight as it was) and ``learned`` (every training
-    string accepted).
+    exactly 0.0 when the epoch left every weight as it was), ``learned`` (every training
+    string accepted), ``wrong`` (the outputs on the wrong side of 0.5, counted over every step
+    of every training string: what the acceptance rule rejects) and ``wrong_saturated`` (those
+    of them with y (1 - y) below ``saturated``; 0 in floating point included).
 
     The learn and keep phases of the study train the same way (``keep_training`` only says
     how long), so the weights after ``k`` strings are those of the study's trial after ``k``."""
@@ -40,11 +41,17 @@ def weight_trace(cfg: StudyConfig, language: str, trial: int, strings: int,
         w = run.net.weights
         flat = w.flat()
         count = getattr(run.net, "count", None)
+        outs = run.net.forward_sequences(train)
+        y = np.concatenate(outs)                                          # (T, K) every string
+        legal = np.concatenate([seq.targets for seq in train]) == 1.0     # (T, K)
+        wrong = np.where(legal, y <= 0.5, y >= 0.5)                       # (T, K)
         return {"strings": run.n, "updates": None if count is None else int(count[0]),
                 "w_out": float(np.abs(w.wo).max()),
                 "w_hidden": float(max(np.abs(w.wh).max(), np.abs(w.wp).max(initial=0.0))),
                 "moved": 0.0 if before is None else float(np.abs(flat - before).max()),
-                "learned": bool(learned(run.net, run.task))}, flat
+                "learned": all(run.task.correct(o, seq) for o, seq in zip(outs, train)),
+                "wrong": int(wrong.sum()),
+                "wrong_saturated": int((wrong & (y * (1.0 - y) < saturated)).sum())}, flat
 
     out, before = [], None
     while True:

@@ -428,6 +428,10 @@ def test_weight_trace_retraces_the_studys_trial(name, language, trial):
     assert first is trace[-1] and first["strings"] == rec["learned_at"]
     assert first["w_out"] == np.abs(weights.wo).max()
     assert all(t["moved"] > 0 for t in trace[1:])
+    assert all(t["learned"] == (t["wrong"] == 0) for t in trace)
+    assert trace[0]["wrong"] > 0 and trace[0]["wrong_saturated"] == 0   # random outputs near 0.5
+    start = formal_trace.weight_trace(cfg, language, trial, 0, saturated=0.26)   # y (1 - y) <= 1/4
+    assert start == [{**trace[0], "wrong_saturated": trace[0]["wrong"]}]
     assert (first["updates"] is None) == (cfg.learner == "engine")
     if cfg.learner == "dekf":        # one filter update per target step of the strings so far
         assert first["updates"] > first["strings"]
