@@ -1,6 +1,6 @@
 """What the learner of a formal-language study trial does to the weights, epoch by epoch.
 
-A diagnostic for chapter 11 ("Why half of those trials end at N = 0"): some trials of the
+A diagnostic for chapter 11 ("Why the filter loses the training set"): some trials of the
 filter with a small final measurement noise learn the training set, then lose it for good,
 their output weights in the hundreds or thousands.  :func:`weight_trace` trains such a trial
 again exactly as the study did (:func:`lstm_repro.formal_study.run_config`: the same seed,
