@@ -1,6 +1,10 @@
-"""What the learner of a formal-language study trial does to the weights, epoch by epoch.
+"""What the learner of a formal-language study configuration does along the way: two traces.
 
-A diagnostic for chapter 11 ("Why the filter loses the training set"): some trials of the
+:func:`hand_wired_drift` (chapters 10 and 11; in 11 "Does the filter keep a perfect
+counter?"): start from the hand-wired a^n b^n counter and record the learner's changes to its
+steps along the way.
+
+:func:`weight_trace` (chapter 11, "Why the filter loses the training set"): some trials of the
 filter with a small final measurement noise learn the training set, then lose it for good,
 their output weights in the hundreds or thousands.  :func:`weight_trace` trains such a trial
 again exactly as the study did (:func:`lstm_repro.formal_study.run_config`: the same seed,
@@ -12,7 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .engine import Network
 from .formal_configs import StudyConfig
+from .formal_eval import counter_trace, generalisation
 from .formal_study import study_protocol
 from .runner import _Trial, trial_seed
 
@@ -61,3 +67,38 @@ def weight_trace(cfg: StudyConfig, language: str, trial: int, strings: int,
             return out
         order = run.data_rng.permutation(len(train))
         run.learn([train[i] for i in order])
+
+
+def hand_wired_drift(cfg: StudyConfig, strings: int, every: int, seed: int = 0,
+                     n_show: int = 10, test_max: int = 300) -> list[dict]:
+    """Train the hand-wired a^n b^n counter with ``cfg``'s learner (``init="hand-wired"``) on the
+    training strings n = 1..10, in epochs of fresh random order, for ``strings`` strings; every
+    ``every`` strings (and at 0) record the cell's mean step on a and on b of a^n_show b^n_show
+    (the imbalance |step_a + step_b| / |step_a| makes the count drift by a whole step after about
+    1 / imbalance symbols, as in the chapters' trained nets), the spread (the largest max - min of
+    the steps within the a block or the b block: nonzero when a step depends on the count), and N
+    tested up to ``test_max``.
+    A diagnostic: does the learner keep a perfect counter?"""
+    if cfg.init != "hand-wired":
+        raise ValueError(f"config {cfg.name!r} does not start from the hand-wired counter")
+    protocol = study_protocol(cfg, "anbn")
+    data_rng, weight_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 0])
+    net, task = protocol.make_learner(weight_rng), protocol.make_task(0)
+    train, seen, out = task.training_set, 0, []
+    seq = task.string_sequence(n_show)
+    while True:
+        if seen % every == 0:
+            ds = np.diff(counter_trace(Network(protocol.network.spec, net.weights), seq)
+                         ["states"][:, 0], prepend=0.0)                  # (T,) the cell's steps
+            on_a, on_b = ds[1:1 + n_show], ds[1 + n_show:1 + 2 * n_show]
+            a, b = on_a.mean(), on_b.mean()
+            out.append({"strings": seen, "step_a": float(a), "step_b": float(b),
+                        "imbalance": float(abs(a + b) / abs(a)),
+                        "spread": float(max(np.ptp(on_a), np.ptp(on_b))),
+                        "N": generalisation(net, task, test_max)["N"]})
+        if seen >= strings:
+            return out
+        order = data_rng.permutation(len(train))
+        net.train_sequences([train[i] for i in order], lr=protocol.learning_rate,
+                            momentum=protocol.momentum, update=protocol.update)
+        seen += len(train)

@@ -368,14 +368,14 @@ def test_cross_entropy_configs_reach_the_engine_and_default_settings_stay_as_sto
 
 def test_hand_wired_drift_starts_from_the_exact_counter_and_records_the_learners_steps():
     cfg = formal_study.CONFIGS["gd-keep-hand"]
-    drift = formal_study.hand_wired_drift(cfg, strings=20, every=10, test_max=30)
+    drift = formal_trace.hand_wired_drift(cfg, strings=20, every=10, test_max=30)
     assert [d["strings"] for d in drift] == [0, 10, 20]
     start = drift[0]
     assert abs(start["step_a"] - 1) < 1e-6 and abs(start["step_b"] + 1) < 1e-6
     assert start["imbalance"] < 1e-6 and start["spread"] < 1e-6 and start["N"] == 30
     assert drift[-1]["step_a"] != start["step_a"]          # the learner moved the counter
     with pytest.raises(ValueError, match="hand-wired"):
-        formal_study.hand_wired_drift(formal_study.CONFIGS["gd-keep"], 10, 10)
+        formal_trace.hand_wired_drift(formal_study.CONFIGS["gd-keep"], 10, 10)
 
 
 @pytest.mark.parametrize("name", ["dekf-keep-g2-B-cec-h1", "dekf-keep-g2-B-cec-h1-long",
