@@ -85,12 +85,12 @@ def hand_wired_drift(cfg: StudyConfig, strings: int, every: int, seed: int = 0,
     data_rng, weight_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 0])
     net, task = protocol.make_learner(weight_rng), protocol.make_task(0)
     train, seen, out = task.training_set, 0, []
-    seq = task.string_sequence(n_show)
+    seq, blocks = task.string_sequence(n_show), task.block_slices(n_show)
     while True:
         if seen % every == 0:
             ds = np.diff(counter_trace(Network(protocol.network.spec, net.weights), seq)
                          ["states"][:, 0], prepend=0.0)                  # (T,) the cell's steps
-            on_a, on_b = ds[1:1 + n_show], ds[1 + n_show:1 + 2 * n_show]
+            on_a, on_b = ds[blocks["a"]], ds[blocks["b"]]
             a, b = on_a.mean(), on_b.mean()
             out.append({"strings": seen, "step_a": float(a), "step_b": float(b),
                         "imbalance": float(abs(a + b) / abs(a)),

@@ -91,3 +91,16 @@ def test_generalisation_limit():
     assert generalisation_limit(lambda n: True, 50) == 50
     assert generalisation_limit(lambda n: n > 1, 50) == 0
     assert generalisation_limit(lambda n: n != 0, 50, n_min=0) == -1
+
+
+@pytest.mark.parametrize("name,counts", [("anbn", (3,)), ("anbncn", (4,)), ("anbmBmAn", (2, 3))])
+def test_block_slices_are_where_each_letter_is_read(name, counts):
+    task = make_task(name)
+    seq = task.string_sequence(*counts)
+    read = seq.meta["string"][:-1]                      # the input at step t is symbol t
+    slices = task.block_slices(*counts)
+    assert list(slices) == list(task.letters)
+    for letter, sl in slices.items():
+        assert set(read[sl]) == {letter} and read.count(letter) == sl.stop - sl.start
+    assert read[0] == "S" and min(sl.start for sl in slices.values()) == 1
+    assert max(sl.stop for sl in slices.values()) == seq.length

@@ -78,6 +78,16 @@ class FormalLanguageTask(Task):
         """The (letter, length) blocks of the string with free lengths ``counts``."""
         return [(letter, counts[0]) for letter in self.letters]
 
+    def block_slices(self, *counts: int) -> dict[str, slice]:
+        """The time steps at which each block of the string with free lengths ``counts`` is read,
+        {letter: slice}: step 0 reads S, so a^n b^n c^n reads a at 1 .. n, b at n + 1 .. 2n and c
+        at 2n + 1 .. 3n."""
+        out, t = {}, 1
+        for letter, c in self.blocks(*counts):
+            out[letter] = slice(t, t + c)
+            t += c
+        return out
+
     def string(self, *counts: int) -> str:
         """The string with free block lengths ``counts``, wrapped as S ... T."""
         return "S" + "".join(letter * c for letter, c in self.blocks(*counts)) + "T"
