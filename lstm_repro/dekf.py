@@ -19,7 +19,9 @@ the default) output k's measurement noise is R(t) max(y_k (1 - y_k), bernoulli_f
 R(t): the variance of a 0/1 target under a Bernoulli model with mean y_k, the filter's reading of
 the cross-entropy error (the gain then no longer vanishes where a logistic output saturates, as
 the cross-entropy gradient does not; Fisher scoring for logistic outputs).  R(t) and Q(t) are annealed linearly from
-their initial to their final value over the first ``anneal`` filter updates (steps with a target).
+their initial to their final value over the first ``anneal`` filter updates (steps with a target);
+with ``anneal_shape="geometric"`` (not the default) their logarithms are, so that R and Q shrink by
+the same factor in every update of the anneal instead of passing most of their range at its end.
 
 The derivatives are those of the truncated gradient of Hochreiter & Schmidhuber (1997), Appendix A,
 extended to forget gates and peepholes exactly as :mod:`lstm_repro.engine` does it: the recurrent
@@ -54,6 +56,7 @@ from .spec import (
 
 DECOUPLINGS = ("block", "none")
 NOISE_MODELS = ("constant", "bernoulli")
+ANNEAL_SHAPES = ("linear", "geometric")
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class FilterParams:
     decoupling: str = "block"  # "block": one group per block / hidden unit / output unit; "none": EKF
     noise_model: str = "constant"  # "constant": R I; "bernoulli": R max(y (1 - y), floor) per output
     bernoulli_floor: float = 1e-3  # "bernoulli": the smallest y (1 - y) used, so that R stays > 0
+    anneal_shape: str = "linear"   # "linear": R, Q linear in the update count; "geometric": log R, log Q
 
     def __post_init__(self):
         for name in ("p0", "r_init", "r_final"):
@@ -85,12 +89,25 @@ class FilterParams:
                              f"in (0, 0.25] (y (1 - y) is at most 0.25)")
         check_choice("decoupling", self.decoupling, DECOUPLINGS)
         check_choice("noise_model", self.noise_model, NOISE_MODELS)
+        check_choice("anneal_shape", self.anneal_shape, ANNEAL_SHAPES)
+        if self.anneal_shape == "geometric" and not (self.q_init > 0 and self.q_final > 0):
+            raise ValueError(f"anneal_shape='geometric' needs q_init > 0 and q_final > 0 (got "
+                             f"{self.q_init!r}, {self.q_final!r}): a geometric anneal cannot reach 0")
 
     def noise(self, n_updates: int) -> tuple[float, float]:
         """(R, Q) at filter update number ``n_updates`` (0-based)."""
         f = 1.0 if self.anneal == 0 else min(1.0, n_updates / self.anneal)
-        return ((1.0 - f) * self.r_init + f * self.r_final,
-                (1.0 - f) * self.q_init + f * self.q_final)
+        return (_annealed(self.r_init, self.r_final, f, self.anneal_shape == "geometric"),
+                _annealed(self.q_init, self.q_final, f, self.anneal_shape == "geometric"))
+
+
+@njit(cache=True)
+def _annealed(start: float, end: float, f: float, geometric: bool) -> float:
+    """The value a fraction ``f`` of the way from ``start`` to ``end``: linear, or geometric (linear
+    in the logarithm)."""
+    if geometric:
+        return start * (end / start) ** f
+    return (1.0 - f) * start + f * end
 
 
 @dataclass(frozen=True)
@@ -219,7 +236,8 @@ def _run(wh, wo, wp, idx_h, idx_o, idx_p, inv, gstart, P, dims, sq, x, targets, 
     sq = (g_a, g_b, h_a, h_b).  x (T, I) inputs; targets (T, K), NaN where no target.
     mode: 0 forward, 1 DEKF updates at every step with a target, 2 record the Jacobian in
     jac (T, W, K) at every step (weights unchanged).  noise = (r_init, r_final, q_init, q_final,
-    anneal, floor): floor > 0 (the Bernoulli model) scales output k's R by max(y_k (1 - y_k), floor);
+    anneal, floor, geometric): floor > 0 (the Bernoulli model) scales output k's R by
+    max(y_k (1 - y_k), floor); geometric 1.0: R and Q annealed in the logarithm (_annealed);
     count[0]: filter updates so far (advanced in place).  out (T, K): outputs.
     """
     I, K, C, S, H, U, NZ, NO, off_out, off_fg, off_cell, off_hid, has_og, has_fg, has_peep = dims
@@ -227,7 +245,7 @@ def _run(wh, wo, wp, idx_h, idx_o, idx_p, inv, gstart, P, dims, sq, x, targets, 
     CS = C * S
     W = inv.shape[0]
     G = gstart.shape[0] - 1
-    r_init, r_final, q_init, q_final, anneal, floor = noise
+    r_init, r_final, q_init, q_final, anneal, floor, geometric = noise
     deriv = mode >= 1
 
     z = np.zeros(NZ)                # [x(t) | y_h(t-1) | 1]
@@ -410,8 +428,8 @@ def _run(wh, wo, wp, idx_h, idx_o, idx_p, inv, gstart, P, dims, sq, x, targets, 
 
             # ---- the DEKF update over the n_t outputs with a target
             f = 1.0 if anneal == 0 else min(1.0, count[0] / anneal)
-            r = ((1.0 - f) * r_init + f * r_final) / eta
-            qn = (1.0 - f) * q_init + f * q_final
+            r = _annealed(r_init, r_final, f, geometric != 0.0) / eta
+            qn = _annealed(q_init, q_final, f, geometric != 0.0)
             count[0] += 1
             ks = np.empty(n_t, dtype=np.int64)
             xi = np.empty(n_t)
@@ -558,7 +576,8 @@ class DEKFLearner:
         _run(self._w.wh, self._w.wo, self._w.wp, g.idx_h, g.idx_o, g.idx_p, g.inv, g.start, self.P,
              self._dims, self._sq, x, targets, starts, mode, float(eta),
              (p.r_init, p.r_final, p.q_init, p.q_final, float(p.anneal),
-              p.bernoulli_floor if p.noise_model == "bernoulli" else 0.0), self.count, out, jac)
+              p.bernoulli_floor if p.noise_model == "bernoulli" else 0.0,
+              float(p.anneal_shape == "geometric")), self.count, out, jac)
         outs = np.split(out, starts[1:-1])
         return (outs, np.split(jac, starts[1:-1])) if mode == 2 else outs
 

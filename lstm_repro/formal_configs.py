@@ -98,6 +98,17 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
     *[StudyConfig(f"dekf-keep-r{r:g}", f"keep training, R annealed to {r:g} instead of 3",
                   filter={"r_final": r}, keep_training=KEEP, test_every=EVERY)
       for r in (0.3, 0.003)],
+    # ... R and Q annealed geometrically (linear in their logarithms): they shrink by the same
+    # factor in every update of the anneal instead of passing most of their range at its end,
+    # where the linear anneal made the filter lose the training set
+    StudyConfig("dekf-keep-r0.003-geo", "keep training, R annealed to 0.003 instead of 3, R and Q "
+                "annealed geometrically", filter={"r_final": 0.003, "anneal_shape": "geometric"},
+                keep_training=KEEP, test_every=EVERY),
+    StudyConfig("dekf-keep-bernoulli-r0.0003-q1e-3-geo-long", "as "
+                "dekf-keep-bernoulli-r0.0003-q1e-3-long, R and Q annealed geometrically",
+                filter={"noise_model": "bernoulli", "r_final": 0.0003, "q_final": 1e-3,
+                        "anneal_shape": "geometric"},
+                keep_training=10 * KEEP, test_every=2 * KEEP),
     # ... with the floor on y (1 - y) ten times higher (0.01, not 0.001): a smaller step through
     # a saturated wrong output (see the diagnostic of the same name below)
     StudyConfig("dekf-keep-bernoulli-r0.0003-q1e-3-floor0.01-long", "as "
@@ -208,6 +219,13 @@ CONFIGS: dict[str, StudyConfig] = {c.name: c for c in [
                 "the measurement noise 0.01 instead of 0.001", spec=_CELL_1997_B,
                 filter={"noise_model": "bernoulli", "r_final": 0.0003, "q_final": 1e-3,
                         "bernoulli_floor": 0.01},
+                paper=False, keep_training=10 * KEEP, test_every=2 * KEEP),
+    # ... and the same with R and Q annealed geometrically (linear in their logarithms) instead
+    StudyConfig("dekf-keep-g2-B-cec-h1-bernoulli-r0.0003-q1e-3-geo-long", "diagnostic: as "
+                "dekf-keep-g2-B-cec-h1-bernoulli-r0.0003-q1e-3-long, R and Q annealed "
+                "geometrically", spec=_CELL_1997_B,
+                filter={"noise_model": "bernoulli", "r_final": 0.0003, "q_final": 1e-3,
+                        "anneal_shape": "geometric"},
                 paper=False, keep_training=10 * KEEP, test_every=2 * KEEP),
     # ... with connectivity G-gates: the bounded cell outputs feed the gates too, so a cell can
     # open or shut its input gate by the phase of the string that the other cell's output shows

@@ -181,14 +181,16 @@ def numpy_dekf_on_lstm(spec, w, seqs, params, eta):
     return ref.weights(), P, outputs
 
 
-@pytest.mark.parametrize("name,decoupling,noise_model",
-                         [(n, "block", "constant") for n in SPECS]
-                         + [("formal (2 blocks of 1, forget, peep, G)", "none", "constant"),
-                            ("formal (2 blocks of 1, forget, peep, G)", "block", "bernoulli")])
-def test_learner_equals_numpy_filter_with_autograd_jacobians(name, decoupling, noise_model):
+@pytest.mark.parametrize("name,decoupling,noise_model,shape",
+                         [(n, "block", "constant", "linear") for n in SPECS]
+                         + [("formal (2 blocks of 1, forget, peep, G)", "none", "constant", "linear"),
+                            ("formal (2 blocks of 1, forget, peep, G)", "block", "bernoulli", "linear"),
+                            ("formal (2 blocks of 1, forget, peep, G)", "block", "bernoulli",
+                             "geometric")])
+def test_learner_equals_numpy_filter_with_autograd_jacobians(name, decoupling, noise_model, shape):
     spec = SPECS[name]
     kw = {"p0": 5.0, "r_init": 2.0, "r_final": 0.5, "q_init": 1e-2, "q_final": 1e-4,
-          "anneal": 7, "decoupling": decoupling, "noise_model": noise_model}
+          "anneal": 7, "decoupling": decoupling, "noise_model": noise_model, "anneal_shape": shape}
     params = FilterParams(**kw)
     w, s1 = random_case(spec, 4, T=6, missing=True)
     _, s2 = random_case(spec, 5, T=5)
@@ -211,6 +213,17 @@ def test_noise_schedule_is_linear_then_constant():
     assert np.allclose(p.noise(5), (51.5, 0.5 * (1e-2 + 1e-6)))
     assert p.noise(10) == p.noise(10_000) == (3.0, 1e-6)
     assert FilterParams(anneal=0).noise(0) == (3.0, 1e-6)
+
+
+def test_geometric_anneal_is_linear_in_the_logarithm_then_constant():
+    p = FilterParams(r_init=100.0, r_final=0.01, q_init=1e-2, q_final=1e-6, anneal=10,
+                     anneal_shape="geometric")
+    assert np.allclose(p.noise(0), (100.0, 1e-2))
+    assert np.allclose(p.noise(5), (1.0, 1e-4))                  # halfway in log: sqrt(start end)
+    assert np.allclose(p.noise(9), (100.0 * 1e-4 ** 0.9, 1e-2 * 1e-4 ** 0.9))
+    assert np.allclose(p.noise(10), (0.01, 1e-6)) and p.noise(10) == p.noise(10_000)
+    with pytest.raises(ValueError, match="q_final > 0"):
+        FilterParams(q_final=0.0, anneal_shape="geometric")
 
 
 # ---------------------------------------------------------------------------- groups, forward
@@ -290,6 +303,8 @@ def test_bad_input_names_the_valid_choices():
         DEKFLearner(spec, seed=0, p0=-1.0)
     with pytest.raises(ValueError, match="'constant', 'bernoulli'"):
         DEKFLearner(spec, seed=0, noise_model="entropy")
+    with pytest.raises(ValueError, match="'linear', 'geometric'"):
+        DEKFLearner(spec, seed=0, anneal_shape="cosine")
     for floor in (0.0, 0.3):
         with pytest.raises(ValueError, match=r"bernoulli_floor=.*\(0, 0.25\]"):
             DEKFLearner(spec, seed=0, noise_model="bernoulli", bernoulli_floor=floor)
