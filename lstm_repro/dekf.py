@@ -13,15 +13,16 @@ target d(t) (K' output units that have a target):
     w_i  += K_i (d(t) - y(t))
     P_i   = P_i - K_i H_i^T P_i + Q(t) I
 
-``eta`` is the runner's learning rate ``lr`` (Puskorius & Feldkamp's learning rate: A uses
-(eta^-1 R) I; eta = 1 gives the filter as parameterised).  With ``noise_model="bernoulli"`` (not
-the default) output k's measurement noise is R(t) max(y_k (1 - y_k), bernoulli_floor) instead of
-R(t): the variance of a 0/1 target under a Bernoulli model with mean y_k, the filter's reading of
-the cross-entropy error (the gain then no longer vanishes where a logistic output saturates, as
-the cross-entropy gradient does not; Fisher scoring for logistic outputs).  R(t) and Q(t) are annealed linearly from
-their initial to their final value over the first ``anneal`` filter updates (steps with a target);
-with ``anneal_shape="geometric"`` (not the default) their logarithms are, so that R and Q shrink by
-the same factor in every update of the anneal instead of passing most of their range at its end.
+``eta`` is the runner's learning rate ``lr`` (Puskorius & Feldkamp's learning rate: A uses (eta^-1
+R) I; eta = 1 gives the filter as parameterised). With ``noise_model="bernoulli"`` (not the
+default) output k's measurement noise is R(t) max(y_k (1 - y_k), bernoulli_floor) instead of R(t):
+the variance of a 0/1 target under a Bernoulli model with mean y_k, the filter's reading of the
+cross-entropy error (the gain then no longer vanishes where a logistic output saturates, as the
+cross-entropy gradient does not; Fisher scoring for logistic outputs). R(t) and Q(t) are annealed
+linearly from their initial to their final value over the first ``anneal`` filter updates (steps
+with a target); with ``anneal_shape="geometric"`` (not the default) their logarithms are, so that R
+and Q shrink by the same factor in every update of the anneal instead of passing most of their
+range at its end.
 
 The derivatives are those of the truncated gradient of Hochreiter & Schmidhuber (1997), Appendix A,
 extended to forget gates and peepholes exactly as :mod:`lstm_repro.engine` does it: the recurrent
@@ -62,8 +63,9 @@ ANNEAL_SHAPES = ("linear", "geometric")
 @dataclass(frozen=True)
 class FilterParams:
     """DEKF parameters.  Our choices (the values of Pérez-Ortiz et al. could not be checked):
-    P(0) = p0 I per group; measurement noise R and process noise Q annealed linearly from
-    ``r_init`` to ``r_final`` and ``q_init`` to ``q_final`` over the first ``anneal`` filter updates."""
+    P(0) = p0 I per group; measurement noise R and process noise Q annealed from ``r_init`` to
+    ``r_final`` and ``q_init`` to ``q_final`` over the first ``anneal`` filter updates, linearly
+    (or linearly in their logarithms: ``anneal_shape="geometric"``)."""
     p0: float = 100.0          # initial error covariance, delta^-1 of P(0) = delta^-1 I
     r_init: float = 100.0      # measurement noise (variance) at the first update
     r_final: float = 3.0       # ... after ``anneal`` updates
@@ -72,8 +74,8 @@ class FilterParams:
     anneal: int = 10_000       # filter updates (time steps with a target) over which R, Q anneal
     decoupling: str = "block"  # "block": one group per block / hidden unit / output unit; "none": EKF
     noise_model: str = "constant"  # "constant": R I; "bernoulli": R max(y (1 - y), floor) per output
-    bernoulli_floor: float = 1e-3  # "bernoulli": the smallest y (1 - y) used, so that R stays > 0
-    anneal_shape: str = "linear"   # "linear": R, Q linear in the update count; "geometric": log R, log Q
+    bernoulli_floor: float = 1e-3  # "bernoulli": the smallest y (1 - y) used (R stays > 0)
+    anneal_shape: str = "linear"   # "linear": R, Q linear in the updates; "geometric": log R, log Q
 
     def __post_init__(self):
         for name in ("p0", "r_init", "r_final"):
