@@ -4,6 +4,7 @@ For random networks of every Table 10 row and of the forget-gate / peephole vari
 with targets at every step and only at the end, the engine's weight change must equal the one the
 PyTorch reference computes with autograd and the same stop-gradients (relative error <= 1e-9).
 """
+import zlib
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -81,7 +82,8 @@ def test_engine_update_equals_autograd_for_every_table10_row(row, every_step, up
     spec = ROWS[row].spec
     T = 8 if spec.n_inputs > 200 else 12
     onehot = row.startswith("2")       # Experiment 2's inputs are one-hot: exercise that path
-    w, x, idx, targets = random_case(spec, seed=hash(row) % 1000, T=T, every_step=every_step,
+    seed = zlib.crc32(row.encode()) % 1000     # not hash(row): str hashes change per process
+    w, x, idx, targets = random_case(spec, seed=seed, T=T, every_step=every_step,
                                      onehot=onehot)
     net, ref, out, ref_out = engine_and_reference(spec, w, x, idx, targets, lr=0.5, update=update)
     d_engine = net.weights.flat() - w.flat()
