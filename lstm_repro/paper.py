@@ -996,11 +996,15 @@ def _gers_variant(base: str, suffix: str, training: str) -> PaperRow:
         source="gers2001")
 
 
-_GERS_VARIANTS = (("-r1-20", "n = 1..20"), ("-r1-40", "n = 1..40"), ("-only20-21", "only n = 20, 21"),
-                  ("-B-keep", "connectivity B, lr 1e-4, 300,000 strings on after learning"))
+_GERS_VARIANTS = {   # base row: (suffix, what changes), as lstm_repro.protocols.FORMAL_VARIANTS
+    **{base: (("-r1-20", "n = 1..20"), ("-r1-40", "n = 1..40"), ("-only20-21", "only n = 20, 21"),
+              ("-B-keep", "connectivity B, lr 1e-4, 300,000 strings on after learning"))
+       for base in ("2001-anbn", "2001-anbncn")},
+    "2001-anbmBmAn": (("-r1-20", "n, m = 1..20"), ("-r1-40", "n, m = 1..40"),
+                      ("-only20-21", "only n, m = 20, 21")),
+}
 _ROWS_GERS = tuple(v for r in _ROWS_GERS for v in (r, *(
-    _gers_variant(r.id, suffix, training) for suffix, training in _GERS_VARIANTS
-    if r.id in ("2001-anbn", "2001-anbncn"))))
+    _gers_variant(r.id, suffix, training) for suffix, training in _GERS_VARIANTS.get(r.id, ()))))
 
 GERS2001_ROWS: dict[str, PaperRow] = {r.id: r for r in _ROWS_GERS}
 

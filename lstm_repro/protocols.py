@@ -210,7 +210,8 @@ _ALL += [replace(_BASES[base], row=base + suffix, config_row=_BASES[base].config
 # Gers & Schmidhuber (2001).  Nothing of the protocol is verified (gers2001.md): every row is our
 # choice, stated in the chapter.  Budget 2 million training strings; 10 trials per row; online
 # updates after every step (every step has a target), momentum 0.99.  Generalisation tested on
-# every level up to n = 1000 (a^n b^n, a^n b^n c^n) and up to n, m <= 50 (a^n b^m B^m A^n).
+# every level up to n = 1000 (a^n b^n, a^n b^n c^n) and up to n, m <= 50 (a^n b^m B^m A^n, whose
+# test grows as N^2), or up to twice the largest training n where that is further.
 FORMAL_BUDGET = 2_000_000
 FORMAL_TRIALS = 10
 FORMAL_TEST_MAX = {"anbn": 1000, "anbncn": 1000, "anbmBmAn": 50}
@@ -241,13 +242,16 @@ def _formal(language: str, suffix: str) -> Protocol:
     return Protocol(row=f"2001-{language}{suffix}", config_row=f"2001-{language}{network}",
                     task=language, task_params=dict(params), trials=FORMAL_TRIALS,
                     budget=FORMAL_BUDGET, stop="formal",
-                    stop_params={"test_max": FORMAL_TEST_MAX[language], **stop}, test_size=None,
+                    stop_params={"test_max": max(FORMAL_TEST_MAX[language], 2 * max(params["train_n"])),
+                                 **stop}, test_size=None,
                     momentum=MOMENTUM_2001, **fields_)
 
 
 _ALL += [_formal(language, suffix) for language in ("anbn", "anbncn")
          for suffix in FORMAL_VARIANTS]
-_ALL += [_formal("anbmBmAn", "")]
+# a^n b^m B^m A^n: the training ranges (n and m both in the range), not "-B-keep" (no B network).
+FORMAL_RANGE_VARIANTS = ("", "-r1-20", "-r1-40", "-only20-21")
+_ALL += [_formal("anbmBmAn", suffix) for suffix in FORMAL_RANGE_VARIANTS]
 # Perez-Ortiz, Gers, Eck & Schmidhuber (2003): the a^n b^n c^n network trained by a DEKF on the 10
 # shortest strings (n = 1..10), no momentum; the filter's learning rate eta = 1 and the filter
 # parameters of lstm_repro.dekf.FilterParams (our choices; the paper's could not be checked).

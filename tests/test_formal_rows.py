@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lstm_repro import paper, report, scorecard
-from lstm_repro.protocols import FORMAL_VARIANTS, PROTOCOLS, get_protocol
+from lstm_repro.protocols import FORMAL_RANGE_VARIANTS, FORMAL_VARIANTS, PROTOCOLS, get_protocol
 from lstm_repro.rows2001 import ROWS2001, formal_spec
 from lstm_repro.runner import run_row, run_trial
 from lstm_repro.spec import layout
@@ -46,6 +46,23 @@ def test_every_gers_protocol_has_a_row_and_the_other_way_round():
     assert dekf.learner == "dekf" and dekf.results_name == "2003-dekf-anbncn"
     assert len(dekf.make_task().training_set) == 10                   # the 10 shortest strings
     assert [s.meta["counts"] for s in dekf.make_task().training_set] == [(n,) for n in range(1, 11)]
+
+
+def test_the_palindrome_rows_train_n_and_m_on_each_range_and_test_beyond_it():
+    """a^n b^m B^m A^n: the training-range variants (both n and m in the range), tested on every
+    n, m up to 50 or up to twice the largest training n; no "-B-keep" (no B network)."""
+    rows = [r for r in GERS if r.startswith("2001-anbmBmAn")]
+    assert rows == [f"2001-anbmBmAn{s}" for s in FORMAL_RANGE_VARIANTS]
+    for row_id in rows:
+        p = PROTOCOLS[row_id]
+        task = p.make_task()
+        assert task.train_m == task.train_n == tuple(p.task_params["train_n"])
+        assert sorted(task.training_counts()) == sorted((n, m) for n in task.train_n
+                                                        for m in task.train_n)
+        assert p.stop_params["test_max"] >= 50 and p.stop_params["test_max"] >= 2 * max(task.train_n)
+    assert [PROTOCOLS[r].stop_params["test_max"] for r in rows] == [50, 50, 80, 50]
+    assert len(PROTOCOLS["2001-anbmBmAn-only20-21"].make_task().training_set) == 4
+    assert paper.GERS2001_ROWS["2001-anbmBmAn-r1-20"].table == "variant of 2001-anbmBmAn: n, m = 1..20"
 
 
 def test_the_connectivity_B_rows():
