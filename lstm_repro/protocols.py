@@ -239,11 +239,11 @@ def _formal(language: str, suffix: str) -> Protocol:
     _, params, fields_, stop = FORMAL_VARIANTS[suffix]
     fields_ = dict(fields_)
     network = fields_.pop("network", "")
+    test_max = max(FORMAL_TEST_MAX[language], 2 * max(params["train_n"]))
     return Protocol(row=f"2001-{language}{suffix}", config_row=f"2001-{language}{network}",
                     task=language, task_params=dict(params), trials=FORMAL_TRIALS,
                     budget=FORMAL_BUDGET, stop="formal",
-                    stop_params={"test_max": max(FORMAL_TEST_MAX[language], 2 * max(params["train_n"])),
-                                 **stop}, test_size=None,
+                    stop_params={"test_max": test_max, **stop}, test_size=None,
                     momentum=MOMENTUM_2001, **fields_)
 
 
